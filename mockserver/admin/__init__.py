@@ -1,0 +1,26 @@
+"""The WireMock-compatible admin API under `/__admin`, one module per resource."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from mockserver.admin import mappings, requests, scenarios, system
+from mockserver.admin.http import admin_errors
+
+
+async def unknown_admin_route(request: web.Request) -> web.Response:
+    """WireMock answers an unknown admin path or method with an empty 404."""
+    return web.Response(status=404)
+
+
+def add_admin_routes(app: web.Application) -> None:
+    router = app.router
+    system.add_routes(router)
+    mappings.add_routes(router)
+    requests.add_routes(router)
+    scenarios.add_routes(router)
+    router.add_route("*", "/__admin/{tail:.*}", unknown_admin_route)
+    app.middlewares.append(admin_errors)
+
+
+__all__ = ["add_admin_routes"]

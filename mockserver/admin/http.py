@@ -1,0 +1,110 @@
+"""Admin request parsing and WireMock-shaped responses (pretty JSON, error envelopes)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+
+from mockserver.errors import AdminError, StubError, json_pointer
+from mockserver.loader import parse_uuid
+from mockserver.state import STATE, ServerState
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def json_response(data: Any, status: int = 200) -> web.Response:
+    text = json.dumps(data, indent=2, ensure_ascii=False, separators=(",", " : "))
+    return web.Response(
+        status=status, body=text.encode("utf-8"),
+        headers={"Content-Type": "application/json", "Vary": "Origin"},
+    )
+
+
+def empty_json() -> web.Response:
+    return json_response({})
+
+
+def empty_ok() -> web.Response:
+    return web.Response(status=200, headers={"Vary": "Origin"})
+
+
+def not_found() -> web.Response:
+    return web.Response(status=404)
+
+
+def error_response(error: AdminError) -> web.Response:
+    item: dict[str, Any] = {"code": error.code}
+    if error.pointer is not None:
+        item["source"] = {"pointer": error.pointer}
+    item["title"] = error.title
+    if error.detail is not None:
+        item["detail"] = error.detail
+    return json_response({"errors": [item]}, error.status)
+
+
+def stub_error(error: StubError, prefix: tuple[str | int, ...] = ()) -> AdminError:
+    """A stub validation error as WireMock's 422 envelope, naming the JSON pointer."""
+    path = (*prefix, *error.path)
+    return AdminError(422, "Error parsing JSON", pointer=json_pointer(path), detail=error.message)
+
+
+def state_of(request: web.Request) -> ServerState:
+    return request.app[STATE]
+
+
+async def read_json(request: web.Request, *, allow_empty: bool = False) -> Any:
+    raw = await request.read()
+    if not raw.strip():
+        if allow_empty:
+            return None
+        raise AdminError(422, "Error parsing JSON", detail="the request body is empty")
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        from mockserver.loader.files import strip_json_comments
+
+        try:
+            return json.loads(strip_json_comments(raw.decode("utf-8", "replace")))
+        except ValueError as exc:
+            raise AdminError(422, "Error parsing JSON", detail=f"invalid JSON: {exc}") from exc
+
+
+def path_uuid(request: web.Request, name: str = "id") -> str:
+    raw = request.match_info[name]
+    try:
+        return parse_uuid(raw, ())
+    except StubError as exc:
+        raise AdminError(400, f"{raw} is not a valid UUID") from exc
+
+
+def query_int(request: web.Request, name: str) -> int | None:
+    raw = request.query.get(name)
+    if raw is None or raw == "":
+        return None
+    try:
+        value = int(raw)
+    except ValueError as exc:
+        raise AdminError(400, f"{name} must be a whole number, got {raw!r}",
+                         pointer=name) from exc
+    if value < 0:
+        raise AdminError(400, f"{name} must not be negative", pointer=name)
+    return value
+
+
+@web.middleware
+async def admin_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Every admin failure becomes a JSON error; nothing a client sends crashes the server."""
+    try:
+        return await handler(request)
+    except AdminError as exc:
+        return error_response(exc)
+    except StubError as exc:
+        return error_response(stub_error(exc))
+    except web.HTTPException:
+        raise
+    except Exception as exc:  # noqa: BLE001 - last line of defence, logged with the trace
+        state_of(request).log.exception("admin_error", path=request.path)
+        return error_response(AdminError(500, f"internal error: {exc.__class__.__name__}: {exc}"))

@@ -1,0 +1,191 @@
+"""`/__admin/requests` and `/__admin/near-misses`: the journal, for verification."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from aiohttp import web
+
+from mockserver.admin.http import (
+    empty_json,
+    json_response,
+    not_found,
+    path_uuid,
+    query_int,
+    read_json,
+    state_of,
+)
+from mockserver.admin.mappings import stubs_by_metadata
+from mockserver.admin.views import logged_request, near_miss, serve_event
+from mockserver.errors import AdminError
+from mockserver.exchange import Request
+from mockserver.loader import parse_request_pattern, parse_uuid
+from mockserver.matching import matches
+from mockserver.nearmiss import nearest_requests, nearest_stubs
+
+
+def _disabled(request: web.Request) -> bool:
+    return not state_of(request).journal.enabled
+
+
+async def list_requests(request: web.Request) -> web.Response:
+    state = state_of(request)
+    if not state.journal.enabled:
+        raise AdminError(500, "The request journal is disabled, so no requests are stored",
+                         detail="start the server without --no-request-journal")
+    events = state.journal.newest_first()
+    if request.query.get("unmatched") == "true":
+        events = [e for e in events if not e.was_matched]
+    stub_id = request.query.get("matchingStub")
+    if stub_id:
+        try:
+            stub_id = parse_uuid(stub_id, ())
+        except Exception as exc:
+            raise AdminError(400, f"{stub_id} is not a valid UUID", code=15) from exc
+        events = [e for e in events if e.stub is not None and e.stub.id == stub_id]
+    total = len(events)
+    since = request.query.get("since")
+    if since:
+        try:
+            moment = datetime.fromisoformat(since.replace("Z", "+00:00")).timestamp()
+        except ValueError as exc:
+            raise AdminError(400, f"{since} is not a valid ISO8601 date", pointer="since") from exc
+        events = [e for e in events if e.request.logged_date > moment]
+    limit = query_int(request, "limit")
+    if limit is not None:
+        events = events[:limit]
+    meta: dict[str, Any] = {"total": total}
+    if state.journal.evicted:
+        meta["evicted"] = state.journal.evicted
+    if state.journal.max_entries is not None:
+        meta["maxEntries"] = state.journal.max_entries
+    return json_response({"requests": [serve_event(e) for e in events], "meta": meta,
+                          "requestJournalDisabled": False})
+
+
+async def get_request(request: web.Request) -> web.Response:
+    event = state_of(request).journal.get(path_uuid(request))
+    return not_found() if event is None else json_response(serve_event(event))
+
+
+async def delete_request(request: web.Request) -> web.Response:
+    state_of(request).journal.remove(path_uuid(request))
+    return empty_json()
+
+
+async def delete_all_requests(request: web.Request) -> web.Response:
+    state_of(request).journal.clear()
+    return empty_json()
+
+
+async def _pattern(request: web.Request) -> Any:
+    data = await read_json(request, allow_empty=True)
+    return parse_request_pattern({} if data is None else data)[0]
+
+
+async def count_requests(request: web.Request) -> web.Response:
+    pattern = await _pattern(request)
+    state = state_of(request)
+    if _disabled(request):
+        return json_response({"count": -1, "requestJournalDisabled": True})
+    count = len(state.requests_matching(pattern))
+    out: dict[str, Any] = {"count": count, "requestJournalDisabled": False}
+    if state.journal.evicted:
+        out["evicted"] = state.journal.evicted
+    return json_response(out)
+
+
+async def find_requests(request: web.Request) -> web.Response:
+    pattern = await _pattern(request)
+    if _disabled(request):
+        return json_response({"requests": [], "requestJournalDisabled": True})
+    found = state_of(request).requests_matching(pattern)
+    return json_response({"requests": [logged_request(e.request) for e in found],
+                          "requestJournalDisabled": False})
+
+
+async def unmatched_requests(request: web.Request) -> web.Response:
+    if _disabled(request):
+        return json_response({"requests": [], "requestJournalDisabled": True})
+    events = [e for e in state_of(request).journal.oldest_first() if not e.was_matched]
+    return json_response({"requests": [logged_request(e.request) for e in events],
+                          "requestJournalDisabled": False})
+
+
+async def unmatched_near_misses(request: web.Request) -> web.Response:
+    state = state_of(request)
+    out = []
+    for event in state.journal.oldest_first():
+        if not event.was_matched:
+            out.extend(near_miss(n) for n in nearest_stubs(state.registry, event.request))
+    return json_response({"nearMisses": out})
+
+
+async def remove_requests(request: web.Request) -> web.Response:
+    pattern = await _pattern(request)
+    removed = state_of(request).journal.remove_where(lambda e: matches(pattern, e.request))
+    return json_response({"serveEvents": [serve_event(e) for e in removed]})
+
+
+async def remove_requests_by_metadata(request: web.Request) -> web.Response:
+    state = state_of(request)
+    ids = {s.id for s in stubs_by_metadata(state, await read_json(request))}
+    removed = state.journal.remove_where(lambda e: e.stub is not None and e.stub.id in ids)
+    return json_response({"serveEvents": [serve_event(e) for e in removed]})
+
+
+def request_from_logged(data: Any) -> Request:
+    """A LoggedRequest body (`{"url": ..., "method": ...}`) as a request to grade."""
+    if not isinstance(data, dict):
+        raise AdminError(422, "Error parsing JSON", detail="expected a logged request object")
+    headers: list[tuple[str, str]] = []
+    for name, value in (data.get("headers") or {}).items():
+        values = value if isinstance(value, list) else [value]
+        headers.extend((str(name), str(v)) for v in values)
+    body = data.get("body")
+    if body is None and data.get("bodyAsBase64"):
+        import base64
+
+        raw = base64.b64decode(data["bodyAsBase64"])
+    else:
+        raw = (body or "").encode("utf-8") if isinstance(body, str) else b""
+    url = str(data.get("url") or data.get("absoluteUrl") or "/")
+    if "://" in url:
+        url = "/" + url.split("://", 1)[1].partition("/")[2]
+    return Request(
+        method=str(data.get("method") or "GET"), url=url, headers=headers, body=raw,
+        client_ip=str(data.get("clientIp") or "127.0.0.1"), scheme=str(data.get("scheme") or "http"),
+        host=str(data.get("host") or "localhost"), port=int(data.get("port") or 80),
+    )
+
+
+async def near_misses_for_request(request: web.Request) -> web.Response:
+    state = state_of(request)
+    logged = request_from_logged(await read_json(request))
+    return json_response({"nearMisses": [near_miss(n) for n in nearest_stubs(state.registry, logged)]})
+
+
+async def near_misses_for_pattern(request: web.Request) -> web.Response:
+    data = await read_json(request, allow_empty=True)
+    pattern, pattern_json = parse_request_pattern({} if data is None else data)
+    state = state_of(request)
+    found = nearest_requests(state.journal_requests(), pattern)
+    return json_response({"nearMisses": [near_miss(n, pattern_json=pattern_json) for n in found]})
+
+
+def add_routes(router: web.UrlDispatcher) -> None:
+    a = "/__admin"
+    router.add_get(f"{a}/requests", list_requests)
+    router.add_delete(f"{a}/requests", delete_all_requests)
+    router.add_post(f"{a}/requests/reset", delete_all_requests)
+    router.add_post(f"{a}/requests/count", count_requests)
+    router.add_post(f"{a}/requests/find", find_requests)
+    router.add_post(f"{a}/requests/remove", remove_requests)
+    router.add_post(f"{a}/requests/remove-by-metadata", remove_requests_by_metadata)
+    router.add_get(f"{a}/requests/unmatched", unmatched_requests)
+    router.add_get(f"{a}/requests/unmatched/near-misses", unmatched_near_misses)
+    router.add_get(f"{a}/requests/{{id}}", get_request)
+    router.add_delete(f"{a}/requests/{{id}}", delete_request)
+    router.add_post(f"{a}/near-misses/request", near_misses_for_request)
+    router.add_post(f"{a}/near-misses/request-pattern", near_misses_for_pattern)

@@ -1,0 +1,158 @@
+"""`/__admin` system routes: reset, settings, health, version, shutdown, and `__files`."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import os
+from datetime import datetime, timezone
+from typing import Any
+
+from aiohttp import web
+
+from mockserver import __version__
+from mockserver.admin.http import empty_json, empty_ok, json_response, read_json, state_of
+from mockserver.errors import AdminError, StubError
+from mockserver.loader.parse import _distribution
+from mockserver.persistence import atomic_write
+from mockserver.rendering import RenderError, resolve_body_file
+from mockserver.settings import GlobalSettings
+
+
+async def reset_all(request: web.Request) -> web.Response:
+    state_of(request).reset()
+    return empty_ok()
+
+
+async def get_settings(request: web.Request) -> web.Response:
+    return json_response({"settings": state_of(request).settings.to_json()})
+
+
+def parse_settings(data: Any) -> GlobalSettings:
+    if isinstance(data, dict) and isinstance(data.get("settings"), dict):
+        data = data["settings"]
+    if not isinstance(data, dict):
+        raise AdminError(422, "Error parsing JSON", detail="expected a settings object")
+    fixed = data.get("fixedDelay")
+    if fixed is not None and (isinstance(fixed, bool) or not isinstance(fixed, int)):
+        raise AdminError(422, "Error parsing JSON", pointer="/fixedDelay",
+                         detail="expected an integer")
+    dist_json = data.get("delayDistribution")
+    try:
+        dist = _distribution(dist_json, ("delayDistribution",))
+    except StubError as exc:
+        raise AdminError(422, "Error parsing JSON", pointer="/delayDistribution",
+                         detail=exc.message) from exc
+    extended = data.get("extended")
+    known = {"fixedDelay", "delayDistribution", "extended", "proxyPassThrough"}
+    return GlobalSettings(
+        fixed_delay=fixed,
+        delay_distribution=dist,
+        delay_distribution_json=dist_json,
+        extended=extended if isinstance(extended, dict) else None,
+        proxy_pass_through=bool(data.get("proxyPassThrough", False)),
+        extra={k: v for k, v in data.items() if k not in known},
+    )
+
+
+async def put_settings(request: web.Request) -> web.Response:
+    state_of(request).settings = parse_settings(await read_json(request))
+    return empty_ok()
+
+
+async def patch_extended_settings(request: web.Request) -> web.Response:
+    data = await read_json(request)
+    extended = data.get("extended") if isinstance(data, dict) else None
+    if not isinstance(extended, dict):
+        raise AdminError(422, "Error parsing JSON", pointer="/extended",
+                         detail="expected {\"extended\": {...}}")
+    settings = state_of(request).settings
+    settings.extended = {**(settings.extended or {}), **extended}
+    return empty_json()
+
+
+async def health(request: web.Request) -> web.Response:
+    state = state_of(request)
+    now = datetime.now(timezone.utc)
+    return json_response({
+        "status": "healthy",
+        "message": "Wiremock is ok",
+        "version": __version__,
+        "uptimeInSeconds": int(now.timestamp() - state.started_at),
+        "timestamp": now.isoformat().replace("+00:00", "Z"),
+    })
+
+
+async def version(request: web.Request) -> web.Response:
+    if "text/plain" in request.headers.get("Accept", ""):
+        return web.Response(text=__version__, content_type="text/plain")
+    return json_response({"version": __version__})
+
+
+async def shutdown(request: web.Request) -> web.Response:
+    state = state_of(request)
+    if state.shutdown is not None:
+        asyncio.get_running_loop().call_later(0.05, state.shutdown.set)
+    return empty_ok()
+
+
+async def redirect_root(request: web.Request) -> web.Response:
+    raise web.HTTPFound("/__admin/")
+
+
+def _file_path(request: web.Request) -> Any:
+    name = request.match_info["path"]
+    try:
+        return resolve_body_file(state_of(request).options.files_dir, name)
+    except RenderError as exc:
+        raise AdminError(400, str(exc)) from exc
+
+
+async def list_files(request: web.Request) -> web.Response:
+    root = state_of(request).options.files_dir
+    found: list[str] = []
+    if root.is_dir():
+        for dirpath, _, filenames in os.walk(root):
+            for name in filenames:
+                found.append(os.path.relpath(os.path.join(dirpath, name), root).replace(os.sep, "/"))
+    return json_response(sorted(found))
+
+
+async def get_file(request: web.Request) -> web.Response:
+    path = _file_path(request)
+    if not path.is_file():
+        return web.Response(status=404)
+    return web.Response(body=path.read_bytes())
+
+
+async def put_file(request: web.Request) -> web.Response:
+    path = _file_path(request)
+    data = await request.read()
+    atomic_write(path, data)
+    return json_response(base64.b64encode(data).decode("ascii"))
+
+
+async def delete_file(request: web.Request) -> web.Response:
+    path = _file_path(request)
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        pass
+    return empty_ok()
+
+
+def add_routes(router: web.UrlDispatcher) -> None:
+    a = "/__admin"
+    router.add_get(a, redirect_root)
+    router.add_post(f"{a}/reset", reset_all)
+    router.add_get(f"{a}/settings", get_settings)
+    router.add_post(f"{a}/settings", put_settings)
+    router.add_put(f"{a}/settings", put_settings)
+    router.add_patch(f"{a}/settings/extended", patch_extended_settings)
+    router.add_get(f"{a}/health", health)
+    router.add_get(f"{a}/version", version)
+    router.add_post(f"{a}/shutdown", shutdown)
+    router.add_get(f"{a}/files", list_files)
+    router.add_get(f"{a}/files/{{path:.+}}", get_file)
+    router.add_put(f"{a}/files/{{path:.+}}", put_file)
+    router.add_delete(f"{a}/files/{{path:.+}}", delete_file)

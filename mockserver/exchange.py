@@ -1,0 +1,227 @@
+"""Framework-free views of one HTTP exchange, so matching and rendering never see aiohttp.
+
+Derived forms (decoded query, cookies, form fields, body text) are computed on first use and
+cached: with thousands of stubs, a request is parsed once, not once per stub.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import uuid
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, ClassVar
+from urllib.parse import parse_qsl, unquote
+
+
+MultiDict = dict[str, list[str]]
+
+_INVALID = object()
+
+
+class Content:
+    """A body (or multipart part) seen by content matchers; parsed at most once per request.
+
+    Many stubs may test the same body: the text, JSON and XML forms are computed lazily and
+    cached here so a thousand `matchesJsonPath` stubs parse the body once.
+    """
+
+    __slots__ = ("raw", "charset", "__dict__")
+
+    def __init__(self, raw: bytes, charset: str = "utf-8") -> None:
+        self.raw = raw
+        self.charset = charset
+
+    @cached_property
+    def text(self) -> str | None:
+        """The body as text, or None when empty (WireMock treats an empty body as absent)."""
+        if not self.raw:
+            return None
+        try:
+            return self.raw.decode(self.charset, errors="replace")
+        except LookupError:
+            return self.raw.decode("utf-8", errors="replace")
+
+    @cached_property
+    def json_value(self) -> Any:
+        """The parsed JSON document, or `Content.INVALID` when the body is not JSON."""
+        text = self.text
+        if text is None:
+            return _INVALID
+        try:
+            return json.loads(text)
+        except (ValueError, RecursionError):
+            return _INVALID
+
+    INVALID: ClassVar[object] = _INVALID
+
+
+
+
+def parse_query(query: str) -> MultiDict:
+    """Decoded query parameters; `?a` and `?a=` both give an empty value (present)."""
+    out: MultiDict = {}
+    if not query:
+        return out
+    for key, value in parse_qsl(query, keep_blank_values=True):
+        out.setdefault(key, []).append(value)
+    return out
+
+
+def parse_cookies(header_values: list[str]) -> MultiDict:
+    out: MultiDict = {}
+    for header in header_values:
+        for part in header.split(";"):
+            name, sep, value = part.strip().partition("=")
+            if not name or not sep:
+                continue
+            value = value.strip()
+            if len(value) >= 2 and value[0] == value[-1] == '"':
+                value = value[1:-1]
+            out.setdefault(name, []).append(value)
+    return out
+
+
+def charset_of(content_type: str | None) -> str:
+    if content_type:
+        for param in content_type.split(";")[1:]:
+            key, _, value = param.strip().partition("=")
+            if key.lower() == "charset" and value:
+                return value.strip().strip('"')
+    return "utf-8"
+
+
+@dataclass(eq=False)
+class Request:
+    """An incoming request as WireMock's matchers see it: raw URL, ordered headers, bytes body."""
+
+    method: str
+    url: str
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    body: bytes = b""
+    client_ip: str = "127.0.0.1"
+    scheme: str = "http"
+    host: str = "localhost"
+    port: int = 80
+    protocol: str = "HTTP/1.1"
+    id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    logged_date: float = 0.0
+
+    @cached_property
+    def path(self) -> str:
+        """The raw (still percent-encoded) path; WireMock compares paths undecoded."""
+        return self.url.partition("?")[0] or "/"
+
+    @cached_property
+    def query_string(self) -> str:
+        return self.url.partition("?")[2]
+
+    @cached_property
+    def query(self) -> MultiDict:
+        return parse_query(self.query_string)
+
+    @cached_property
+    def _headers_by_name(self) -> MultiDict:
+        out: MultiDict = {}
+        for name, value in self.headers:
+            out.setdefault(name.lower(), []).append(value)
+        return out
+
+    def header_values(self, name: str) -> list[str] | None:
+        """All values of a header (case-insensitive name), or None when it was not sent."""
+        return self._headers_by_name.get(name.lower())
+
+    def header(self, name: str) -> str | None:
+        values = self._headers_by_name.get(name.lower())
+        return values[0] if values else None
+
+    @cached_property
+    def cookies(self) -> MultiDict:
+        return parse_cookies(self.header_values("Cookie") or [])
+
+    @cached_property
+    def content_type(self) -> str | None:
+        return self.header("Content-Type")
+
+    @cached_property
+    def content(self) -> Content:
+        return Content(self.body, charset_of(self.content_type))
+
+    @property
+    def body_text(self) -> str | None:
+        return self.content.text
+
+    @cached_property
+    def is_form(self) -> bool:
+        ctype = (self.content_type or "").lower()
+        return ctype.startswith("application/x-www-form-urlencoded")
+
+    @cached_property
+    def form(self) -> MultiDict:
+        """Form fields of a url-encoded body (none for other content types)."""
+        if not self.is_form or not self.body:
+            return {}
+        return parse_query(self.body.decode(self.content.charset, errors="replace"))
+
+    @cached_property
+    def is_multipart(self) -> bool:
+        return (self.content_type or "").lower().startswith("multipart/")
+
+    @cached_property
+    def parts(self) -> list[Part]:
+        from mockserver.multipart import parse_multipart
+
+        if not self.is_multipart:
+            return []
+        return parse_multipart(self.content_type or "", self.body)
+
+    @property
+    def absolute_url(self) -> str:
+        default = (self.scheme == "http" and self.port == 80) or (
+            self.scheme == "https" and self.port == 443
+        )
+        authority = self.host if default else f"{self.host}:{self.port}"
+        return f"{self.scheme}://{authority}{self.url}"
+
+    @property
+    def decoded_path(self) -> str:
+        return unquote(self.path)
+
+    def body_base64(self) -> str:
+        return base64.b64encode(self.body).decode("ascii")
+
+
+@dataclass(eq=False)
+class Part:
+    """One part of a multipart body."""
+
+    headers: list[tuple[str, str]]
+    body: bytes
+    name: str | None = None
+    filename: str | None = None
+
+    @cached_property
+    def content(self) -> Content:
+        ctype = next((v for k, v in self.headers if k.lower() == "content-type"), None)
+        return Content(self.body, charset_of(ctype))
+
+    def header_values(self, name: str) -> list[str] | None:
+        values = [v for k, v in self.headers if k.lower() == name.lower()]
+        return values or None
+
+
+def header_map(headers: list[tuple[str, str]]) -> dict[str, Any]:
+    """WireMock's JSON form of headers: a string when single, a list when repeated."""
+    out: dict[str, Any] = {}
+    for name, value in headers:
+        existing = next((k for k in out if k.lower() == name.lower()), None)
+        if existing is None:
+            out[name] = value
+        elif isinstance(out[existing], list):
+            out[existing].append(value)
+        else:
+            out[existing] = [out[existing], value]
+    return out
+
+

@@ -1,0 +1,79 @@
+"""The request journal: a bounded store of serve events, oldest evicted first.
+
+Verification asks this store what happened; it says how many events it has dropped, so a
+verification on a truncated journal never passes or fails silently.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from mockserver.exchange import Request
+from mockserver.model import StubMapping
+
+
+@dataclass(eq=False)
+class ServeEvent:
+    """One request and what was done with it. The request body is stored once, by reference."""
+
+    request: Request
+    stub: StubMapping | None
+    status: int = 200
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    body: bytes = b""
+    response_definition: dict[str, Any] = field(default_factory=dict)
+    sub_events: list[dict[str, Any]] = field(default_factory=list)
+    added_delay: float = 0.0
+    total_time: float = 0.0
+    proxied: bool = False
+    id: str = field(default_factory=lambda: str(uuid.uuid4()))
+
+    @property
+    def was_matched(self) -> bool:
+        return self.stub is not None
+
+
+class Journal:
+    def __init__(self, max_entries: int | None, *, enabled: bool = True) -> None:
+        self.enabled = enabled
+        self.max_entries = max_entries
+        self._events: OrderedDict[str, ServeEvent] = OrderedDict()
+        self.evicted = 0
+
+    def __len__(self) -> int:
+        return len(self._events)
+
+    def add(self, event: ServeEvent) -> None:
+        if not self.enabled:
+            return
+        self._events[event.id] = event
+        if self.max_entries is not None:
+            while len(self._events) > self.max_entries:
+                self._events.popitem(last=False)
+                self.evicted += 1
+
+    def get(self, event_id: str) -> ServeEvent | None:
+        return self._events.get(event_id)
+
+    def newest_first(self) -> list[ServeEvent]:
+        return list(reversed(self._events.values()))
+
+    def oldest_first(self) -> Iterator[ServeEvent]:
+        return iter(list(self._events.values()))
+
+    def remove(self, event_id: str) -> ServeEvent | None:
+        return self._events.pop(event_id, None)
+
+    def remove_where(self, predicate: Callable[[ServeEvent], bool]) -> list[ServeEvent]:
+        removed = [e for e in self._events.values() if predicate(e)]
+        for event in removed:
+            del self._events[event.id]
+        return removed
+
+    def clear(self) -> None:
+        self._events.clear()
+        self.evicted = 0

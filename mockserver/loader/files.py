@@ -1,0 +1,173 @@
+"""Stub files on disk: `ROOT/mappings/**/*.{yaml,yml,json}` into stubs, errors located by line.
+
+One bad file (or one bad stub inside a file) never stops the others from loading.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from mockserver.errors import KeyPath, StubError, StubFileError
+from mockserver.loader.parse import parse_stub
+from mockserver.model import StubMapping, StubSource
+
+try:  # libyaml is many times faster; fall back to the pure-Python loader
+    _Loader: Any = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - depends on the PyYAML build
+    _Loader = yaml.SafeLoader
+
+STUB_SUFFIXES = (".json", ".yaml", ".yml")
+
+
+@dataclass
+class LoadResult:
+    stubs: list[StubMapping] = field(default_factory=list)
+    errors: list[StubFileError] = field(default_factory=list)
+    files: int = 0
+
+
+def mapping_files(mappings_dir: Path) -> list[Path]:
+    """Every stub file below `mappings/`, in a stable order (hidden files skipped)."""
+    if not mappings_dir.is_dir():
+        return []
+    found: list[Path] = []
+    for dirpath, dirnames, filenames in os.walk(mappings_dir):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            if name.startswith(".") or not name.lower().endswith(STUB_SUFFIXES):
+                continue
+            found.append(Path(dirpath) / name)
+    return found
+
+
+def load_directory(mappings_dir: Path) -> LoadResult:
+    result = LoadResult()
+    for path in mapping_files(mappings_dir):
+        result.files += 1
+        stubs, errors = load_file(path, display=_display(path))
+        result.stubs.extend(stubs)
+        result.errors.extend(errors)
+    return result
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def load_file(path: Path, *, display: str | None = None) -> tuple[list[StubMapping], list[StubFileError]]:
+    display = display or str(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        return [], [StubFileError(display, None, (), f"cannot read file: {exc}")]
+    return load_text(text, path=str(path), display=display, is_json=path.suffix.lower() == ".json")
+
+
+def load_text(
+    text: str, *, path: str, display: str, is_json: bool
+) -> tuple[list[StubMapping], list[StubFileError]]:
+    """Stubs in one file's text: a mapping, a list of mappings, or `{mappings: [...]}`."""
+    try:
+        data = _decode(text, is_json)
+    except _SyntaxProblem as exc:
+        return [], [StubFileError(display, exc.line, (), exc.message)]
+    if data is None:
+        return [], []  # an empty file holds no stubs
+    entries: list[tuple[KeyPath, Any]]
+    multi = False
+    if isinstance(data, dict) and "mappings" in data and isinstance(data["mappings"], list):
+        entries = [(("mappings", i), item) for i, item in enumerate(data["mappings"])]
+        multi = True
+    elif isinstance(data, list):
+        entries = [((i,), item) for i, item in enumerate(data)]
+        multi = True
+    else:
+        entries = [((), data)]
+    stubs: list[StubMapping] = []
+    errors: list[StubFileError] = []
+    source = StubSource(path, multi)
+    for key_path, item in entries:
+        try:
+            stubs.append(parse_stub(item, source=source, path=key_path))
+        except StubError as exc:
+            errors.append(
+                StubFileError(display, locate_line(text, is_json, exc.path), exc.path, exc.message)
+            )
+    return stubs, errors
+
+
+class _SyntaxProblem(Exception):
+    def __init__(self, line: int | None, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+def _decode(text: str, is_json: bool) -> Any:
+    if is_json:
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            stripped = strip_json_comments(text)
+            if stripped != text:
+                try:
+                    return json.loads(stripped)
+                except json.JSONDecodeError:
+                    pass
+            raise _SyntaxProblem(exc.lineno, f"invalid JSON: {exc.msg} (column {exc.colno})") from exc
+    try:
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise _SyntaxProblem(mark.line + 1 if mark else None, f"invalid YAML: {problem}") from exc
+
+
+_COMMENT_RE = re.compile(r'"(?:\\.|[^"\\])*"|//[^\n]*|/\*.*?\*/', re.DOTALL)
+
+
+def strip_json_comments(text: str) -> str:
+    """WireMock accepts `//` and `/* */` comments in JSON stub files."""
+    return _COMMENT_RE.sub(lambda m: m.group(0) if m.group(0).startswith('"') else "", text)
+
+
+def locate_line(text: str, is_json: bool, key_path: KeyPath) -> int | None:
+    """The line of the deepest node along `key_path` that exists in the file's text."""
+    try:
+        node = yaml.compose(strip_json_comments(text) if is_json else text, Loader=_Loader)
+    except yaml.YAMLError:
+        return None
+    if node is None:
+        return None
+    line = node.start_mark.line + 1
+    for part in key_path:
+        child = None
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                if key_node.value == str(part):
+                    child = key_node if part == key_path[-1] else value_node
+                    line = key_node.start_mark.line + 1
+                    break
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            if part < len(node.value):
+                child = node.value[part]
+                line = child.start_mark.line + 1
+        if child is None:
+            break
+        node = child
+    return line
+
+
+def iter_errors(root: Path) -> Iterator[StubFileError]:
+    yield from load_directory(root / "mappings").errors

@@ -1,0 +1,94 @@
+"""What every matcher shares: the graded result and the string-matcher contract.
+
+A match is never a bare bool: a `MatchResult` carries a distance in [0, 1] so the nearest
+stubs (or journalled requests) can be ranked when nothing matches exactly.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from mockserver.errors import KeyPath, StubError
+from mockserver.exchange import Content
+
+__all__ = ["EXACT", "Content", "MatchResult", "ParseContext", "StringMatcher", "no_match", "result_of"]
+
+
+@dataclass(frozen=True, slots=True)
+class MatchResult:
+    """Outcome of one matcher: exact match or not, how far off, and why (for reports)."""
+
+    matched: bool
+    distance: float
+    reason: str = ""
+
+
+EXACT = MatchResult(True, 0.0)
+
+
+def no_match(reason: str = "", distance: float = 1.0) -> MatchResult:
+    return MatchResult(False, distance, reason)
+
+
+def result_of(ok: bool, reason: str = "") -> MatchResult:
+    """A binary operator's result: distance 0 or 1."""
+    return EXACT if ok else MatchResult(False, 1.0, reason)
+
+
+class StringMatcher:
+    """One WireMock operator (`equalTo`, `matches`, `equalToJson`, ...) over an optional string.
+
+    `match(None)` means the value is absent: only absent-like operators can succeed then.
+    Body matchers receive a `Content` through `match_content`, which subclasses override to
+    reuse cached parses or to see raw bytes.
+    """
+
+    operator: ClassVar[str] = ""
+
+    def match(self, value: str | None) -> MatchResult:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def match_content(self, content: Content) -> MatchResult:
+        return self.match(content.text)
+
+    def to_json(self) -> dict[str, Any]:  # pragma: no cover - abstract
+        """The WireMock JSON form, as it would be written in a stub file."""
+        raise NotImplementedError
+
+    def expected(self) -> str:
+        """The expected value as printed in a near-miss report."""
+        value = self.to_json().get(self.operator)
+        if isinstance(value, str):
+            return value
+        return json.dumps(value)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.to_json()!r}>"
+
+
+class ParseContext:
+    """Passed to matcher factories: where the spec sits, and how to parse nested matchers."""
+
+    def __init__(
+        self,
+        path: KeyPath,
+        parse_sub: Callable[[Any, KeyPath], StringMatcher],
+    ) -> None:
+        self.path = path
+        self._parse_sub = parse_sub
+
+    def error(self, message: str, *extra: str | int) -> StubError:
+        return StubError((*self.path, *extra), message)
+
+    def sub(self, spec: Any, *extra: str | int) -> StringMatcher:
+        """Parse a nested string matcher found at `path + extra`."""
+        return self._parse_sub(spec, (*self.path, *extra))
+
+    def at(self, *extra: str | int) -> ParseContext:
+        return ParseContext((*self.path, *extra), self._parse_sub)
+
+
+MatcherFactory = Callable[[Mapping[str, Any], ParseContext], StringMatcher]

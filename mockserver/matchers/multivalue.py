@@ -1,0 +1,76 @@
+"""Matchers over multi-valued things (headers, query and form parameters).
+
+A plain string matcher passes when any value passes; `hasExactly` also fixes the count;
+`includes` needs every listed matcher satisfied by some value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from mockserver.errors import KeyPath, StubError
+from mockserver.matchers.base import EXACT, MatchResult, StringMatcher, no_match
+
+
+@dataclass(frozen=True, slots=True)
+class MultiValuePattern:
+    kind: str  # "single", "hasExactly" or "includes"
+    matchers: tuple[StringMatcher, ...]
+
+    def match(self, values: Sequence[str] | None) -> MatchResult:
+        if self.kind == "single":
+            matcher = self.matchers[0]
+            if not values:
+                return matcher.match(None)
+            best: MatchResult | None = None
+            for value in values:
+                result = matcher.match(value)
+                if result.matched:
+                    return EXACT
+                if best is None or result.distance < best.distance:
+                    best = result
+            assert best is not None
+            return best
+        if not values:
+            return no_match("not present")
+        if self.kind == "hasExactly" and len(values) != len(self.matchers):
+            return no_match(f"expected {len(self.matchers)} values, got {len(values)}")
+        misses = sum(
+            1 for m in self.matchers if not any(m.match(v).matched for v in values)
+        )
+        if misses:
+            return no_match("", misses / len(self.matchers))
+        return EXACT
+
+    def to_json(self) -> dict[str, Any]:
+        if self.kind == "single":
+            return self.matchers[0].to_json()
+        return {self.kind: [m.to_json() for m in self.matchers]}
+
+    def expected(self) -> str:
+        if self.kind == "single":
+            return self.matchers[0].expected()
+        return f"{self.kind} " + ", ".join(m.expected() for m in self.matchers)
+
+    @property
+    def operator(self) -> str:
+        return self.matchers[0].operator if self.kind == "single" else self.kind
+
+
+def parse_multi_value(spec: Any, path: KeyPath) -> MultiValuePattern:
+    from mockserver.matchers import parse_string_matcher
+
+    if isinstance(spec, dict):
+        for kind in ("hasExactly", "includes"):
+            if kind in spec:
+                items = spec[kind]
+                if not isinstance(items, list) or not items:
+                    raise StubError((*path, kind), f"{kind} expects a non-empty list of matchers")
+                return MultiValuePattern(
+                    kind,
+                    tuple(parse_string_matcher(item, (*path, kind, i))
+                          for i, item in enumerate(items)),
+                )
+    return MultiValuePattern("single", (parse_string_matcher(spec, path),))

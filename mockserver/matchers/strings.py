@@ -1,0 +1,206 @@
+"""The plain string operators: equality, containment, regex, absence, raw bytes."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from mockserver.matchers.base import (
+    EXACT,
+    Content,
+    MatchResult,
+    ParseContext,
+    StringMatcher,
+    no_match,
+    result_of,
+)
+from mockserver.matchers.distance import normalised_distance
+from mockserver.matchers.javaregex import compile_java_regex
+
+
+def operand_text(spec: Mapping[str, Any], key: str, ctx: ParseContext) -> str:
+    """The operand as text; YAML authors may write `equalTo: 5`, which means the string "5"."""
+    value = spec[key]
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    raise ctx.error(f"{key} operand must be a non-null string", key)
+
+
+def flag(spec: Mapping[str, Any], key: str, ctx: ParseContext) -> bool:
+    value = spec.get(key, False)
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        raise ctx.error(f"{key} must be true or false, got {value!r}", key)
+    return value
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class EqualTo(StringMatcher):
+    value: str
+    case_insensitive: bool = False
+    operator = "equalTo"
+
+    def match(self, value: str | None) -> MatchResult:
+        if value is None:
+            return no_match("value is absent")
+        if self.case_insensitive:
+            if value.casefold() == self.value.casefold():
+                return EXACT
+            return no_match("", normalised_distance(self.value.lower(), value.lower()))
+        if value == self.value:
+            return EXACT
+        return no_match("", normalised_distance(self.value, value))
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"equalTo": self.value}
+        if self.case_insensitive:
+            out["caseInsensitive"] = True
+        return out
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class Contains(StringMatcher):
+    value: str
+    operator = "contains"
+
+    def match(self, value: str | None) -> MatchResult:
+        return result_of(value is not None and self.value in value)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"contains": self.value}
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class DoesNotContain(StringMatcher):
+    value: str
+    operator = "doesNotContain"
+
+    def match(self, value: str | None) -> MatchResult:
+        return result_of(value is None or self.value not in value)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"doesNotContain": self.value}
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class Matches(StringMatcher):
+    pattern: str
+    regex: re.Pattern[str]
+    operator = "matches"
+
+    def match(self, value: str | None) -> MatchResult:
+        return result_of(value is not None and self.regex.fullmatch(value) is not None)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"matches": self.pattern}
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class DoesNotMatch(StringMatcher):
+    pattern: str
+    regex: re.Pattern[str]
+    operator = "doesNotMatch"
+
+    def match(self, value: str | None) -> MatchResult:
+        return result_of(value is None or self.regex.fullmatch(value) is None)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"doesNotMatch": self.pattern}
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class Absent(StringMatcher):
+    operator = "absent"
+
+    def match(self, value: str | None) -> MatchResult:
+        return result_of(value is None, "value is present")
+
+    def to_json(self) -> dict[str, Any]:
+        return {"absent": True}
+
+    def expected(self) -> str:
+        return "(absent)"
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class Anything(StringMatcher):
+    operator = "anything"
+
+    def match(self, value: str | None) -> MatchResult:
+        return EXACT
+
+    def to_json(self) -> dict[str, Any]:
+        return {"anything": "anything"}
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class BinaryEqualTo(StringMatcher):
+    encoded: str
+    data: bytes
+    operator = "binaryEqualTo"
+
+    def match(self, value: str | None) -> MatchResult:
+        if value is None:
+            return result_of(not self.data)
+        return result_of(value.encode("utf-8") == self.data)
+
+    def match_content(self, content: Content) -> MatchResult:
+        return result_of(content.raw == self.data)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"binaryEqualTo": self.encoded}
+
+
+def parse_equal_to(spec: Mapping[str, Any], ctx: ParseContext) -> StringMatcher:
+    return EqualTo(operand_text(spec, "equalTo", ctx), flag(spec, "caseInsensitive", ctx))
+
+
+def parse_contains(spec: Mapping[str, Any], ctx: ParseContext) -> StringMatcher:
+    return Contains(operand_text(spec, "contains", ctx))
+
+
+def parse_does_not_contain(spec: Mapping[str, Any], ctx: ParseContext) -> StringMatcher:
+    return DoesNotContain(operand_text(spec, "doesNotContain", ctx))
+
+
+def _regex(spec: Mapping[str, Any], key: str, ctx: ParseContext) -> tuple[str, re.Pattern[str]]:
+    pattern = operand_text(spec, key, ctx)
+    try:
+        return pattern, compile_java_regex(pattern)
+    except ValueError as exc:
+        raise ctx.error(str(exc), key) from exc
+
+
+def parse_matches(spec: Mapping[str, Any], ctx: ParseContext) -> StringMatcher:
+    return Matches(*_regex(spec, "matches", ctx))
+
+
+def parse_does_not_match(spec: Mapping[str, Any], ctx: ParseContext) -> StringMatcher:
+    return DoesNotMatch(*_regex(spec, "doesNotMatch", ctx))
+
+
+def parse_absent(spec: Mapping[str, Any], ctx: ParseContext) -> StringMatcher:
+    # WireMock looks only at the presence of the key: `absent: false` also means absent.
+    return Absent()
+
+
+def parse_anything(spec: Mapping[str, Any], ctx: ParseContext) -> StringMatcher:
+    return Anything()
+
+
+def parse_binary_equal_to(spec: Mapping[str, Any], ctx: ParseContext) -> StringMatcher:
+    encoded = operand_text(spec, "binaryEqualTo", ctx)
+    try:
+        data = base64.b64decode(encoded, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise ctx.error("binaryEqualTo operand must be base64", "binaryEqualTo") from exc
+    return BinaryEqualTo(encoded, data)

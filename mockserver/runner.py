@@ -1,0 +1,63 @@
+"""Starting a real listening server: on the current loop, or until a shutdown is asked."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+
+from aiohttp import web
+
+from mockserver.server import create_app
+from mockserver.settings import ServerOptions
+from mockserver.state import ServerState
+
+
+class Runner:
+    """One server on a socket; `port` is known after `start()` (port 0 picks a free one)."""
+
+    def __init__(self, options: ServerOptions) -> None:
+        self.options = options
+        self.state = ServerState(options)
+        self._runner: web.AppRunner | None = None
+        self.port: int = options.port
+
+    async def start(self) -> None:
+        self.state.shutdown = asyncio.Event()
+        self.state.load_from_disk()
+        app = create_app(self.state)
+        self._runner = web.AppRunner(app, access_log=None, handle_signals=False,
+                                     shutdown_timeout=1.0)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.options.host, self.options.port,
+                           reuse_address=True, backlog=1024)
+        await site.start()
+        sockets = site._server.sockets if site._server is not None else ()  # type: ignore[union-attr]
+        if sockets:
+            self.port = sockets[0].getsockname()[1]
+
+    @property
+    def url(self) -> str:
+        host = "127.0.0.1" if self.options.host in ("0.0.0.0", "", "::") else self.options.host
+        return f"http://{host}:{self.port}"
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def serve_forever(self) -> None:
+        await self.start()
+        assert self.state.shutdown is not None
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            try:
+                loop.add_signal_handler(sig, self.state.shutdown.set)
+            except (NotImplementedError, RuntimeError):  # pragma: no cover - non-Unix
+                pass
+        self.state.log.info("server_started", url=self.url, port=self.port,
+                            root_dir=str(self.options.root_dir))
+        try:
+            await self.state.shutdown.wait()
+        finally:
+            self.state.log.info("server_stopping")
+            await self.stop()

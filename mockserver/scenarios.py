@@ -1,0 +1,81 @@
+"""Scenario state machines: which state each scenario is in, and the gate on stubs.
+
+The server runs on one event loop, and `Registry.serve` checks the gate and fires the
+transition in one synchronous step, so concurrent requests can never both pass a gate that
+only one of them should (WireMock's scenarios lose transitions under load).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from mockserver.model import STARTED, StubMapping
+
+
+class Scenarios:
+    def __init__(self) -> None:
+        self._states: dict[str, str] = {}
+        self._members: Counter[str] = Counter()
+
+    def add(self, stub: StubMapping) -> None:
+        name = stub.scenario_name
+        if name is None:
+            return
+        self._members[name] += 1
+        self._states.setdefault(name, STARTED)
+
+    def remove(self, stub: StubMapping) -> None:
+        name = stub.scenario_name
+        if name is None or not self._members[name]:
+            return
+        self._members[name] -= 1
+        if self._members[name] == 0:
+            del self._members[name]
+            self._states.pop(name, None)
+
+    def clear(self) -> None:
+        self._states.clear()
+        self._members.clear()
+
+    def eligible(self, stub: StubMapping) -> bool:
+        if stub.scenario_name is None or stub.required_scenario_state is None:
+            return True
+        return self._states.get(stub.scenario_name, STARTED) == stub.required_scenario_state
+
+    def transition(self, stub: StubMapping) -> None:
+        """Move the scenario on after `stub` was served, if its required state still holds."""
+        name = stub.scenario_name
+        if name is None or stub.new_scenario_state is None:
+            return
+        if stub.required_scenario_state is None or self._states.get(name, STARTED) == (
+            stub.required_scenario_state
+        ):
+            self._states[name] = stub.new_scenario_state
+
+    def state(self, name: str) -> str | None:
+        return self._states.get(name)
+
+    def names(self) -> list[str]:
+        return list(self._states)
+
+    def set_state(self, name: str, state: str) -> None:
+        self._states[name] = state
+
+    def reset(self, name: str | None = None) -> None:
+        if name is None:
+            for key in self._states:
+                self._states[key] = STARTED
+        elif name in self._states:
+            self._states[name] = STARTED
+
+
+def possible_states(stubs: list[StubMapping], name: str) -> list[str]:
+    """States the scenario's stubs mention (required or new), in first-seen order."""
+    seen: dict[str, None] = {}
+    for stub in stubs:
+        if stub.scenario_name != name:
+            continue
+        for state in (stub.required_scenario_state, stub.new_scenario_state):
+            if state is not None:
+                seen.setdefault(state, None)
+    return list(seen)

@@ -1,0 +1,145 @@
+"""The aiohttp application: the catch-all stub handler, carrying out response plans."""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import time
+import zlib
+
+from aiohttp import web
+from multidict import CIMultiDict
+
+from mockserver import faults
+from mockserver.exchange import Request
+from mockserver.journal import ServeEvent
+from mockserver.nearmiss import nearest_stubs
+from mockserver.rendering import RenderError, ResponsePlan, plan_response
+from mockserver.report import render_report
+from mockserver.state import STATE, ServerState
+
+CONSOLE_WIDTH_HEADER = "X-WireMock-Console-Width"
+
+
+class PlainResponse(web.Response):
+    """A response that sends no Content-Type or Server header unless the stub set them."""
+
+    async def _prepare_headers(self) -> None:
+        had_type = "Content-Type" in self.headers
+        await super()._prepare_headers()
+        if not had_type:
+            self.headers.popall("Content-Type", None)
+        if self.headers.get("Server", "").startswith("Python/"):
+            del self.headers["Server"]
+
+
+async def to_exchange(http: web.Request) -> Request:
+    """The aiohttp request as a framework-free `Request` (body decompressed if gzip)."""
+    body = await http.read()
+    encoding = http.headers.get("Content-Encoding", "").lower()
+    if body and encoding in ("gzip", "deflate"):
+        try:
+            body = gzip.decompress(body) if encoding == "gzip" else zlib.decompress(body)
+        except (OSError, zlib.error, EOFError):
+            pass  # not really compressed: keep the bytes as sent
+    sockname = http.transport.get_extra_info("sockname") if http.transport else None
+    host = http.host.rsplit(":", 1)[0] if http.host and not http.host.endswith("]") else http.host
+    return Request(
+        method=http.method,
+        url=http.raw_path or "/",
+        headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in http.raw_headers],
+        body=body,
+        client_ip=http.remote or "",
+        scheme=http.scheme,
+        host=host or "",
+        port=sockname[1] if sockname else 0,
+        protocol=f"HTTP/{http.version.major}.{http.version.minor}",
+        logged_date=time.time(),
+    )
+
+
+async def handle_stub_request(http: web.Request) -> web.StreamResponse:
+    state = http.app[STATE]
+    started = time.perf_counter()
+    request = await to_exchange(http)
+    stub = state.registry.find(request)
+    if stub is None:
+        response, event = _unmatched(state, request, http.headers.get(CONSOLE_WIDTH_HEADER))
+    else:
+        try:
+            plan = plan_response(stub, request, files_dir=state.options.files_dir,
+                                 settings=state.settings, rng=state.rng)
+        except RenderError as exc:
+            plan = ResponsePlan(500, headers=[("Content-Type", "text/plain")],
+                                body=str(exc).encode())
+        event = ServeEvent(request, stub, plan.status, plan.headers, plan.body,
+                           response_definition=dict(stub.response.raw), added_delay=plan.delay_ms)
+        response = await _carry_out(http, plan)
+    elapsed = (time.perf_counter() - started) * 1000
+    event.total_time = elapsed
+    state.journal.add(event)
+    state.log.info("request_served", method=request.method, path=request.url,
+                   stub_id=stub.id if stub else None, matched=stub is not None,
+                   status=event.status, elapsed_ms=round(elapsed, 2))
+    return response
+
+
+def _unmatched(
+    state: ServerState, request: Request, width_header: str | None
+) -> tuple[web.StreamResponse, ServeEvent]:
+    near = nearest_stubs(state.registry, request, 1)
+    try:
+        width = max(40, min(400, int(width_header))) if width_header else 119
+    except ValueError:
+        width = 119
+    report = render_report(near[0] if near else None, width)
+    body = report.encode("utf-8")
+    headers = [("Content-Type", "text/plain;charset=UTF-8")]
+    event = ServeEvent(
+        request, None, 404, headers, b"",
+        response_definition={"status": 404, "fromConfiguredStub": False},
+        sub_events=[{"type": "REQUEST_NOT_MATCHED",
+                     "data": {"status": 404, "contentType": "text/plain", "report": report}}],
+    )
+    response = PlainResponse(status=404, body=body, headers=CIMultiDict(headers))
+    return response, event
+
+
+async def _carry_out(http: web.Request, plan: ResponsePlan) -> web.StreamResponse:
+    if plan.delay_ms > 0:
+        await asyncio.sleep(plan.delay_ms / 1000)
+    if plan.fault is not None:
+        faults.inject(plan.fault, http.transport)
+        raise asyncio.CancelledError  # the connection is gone; aiohttp drops the handler
+    headers = CIMultiDict(plan.headers)
+    if plan.dribble is not None and plan.body:
+        return await _dribble(http, plan, headers)
+    return PlainResponse(status=plan.status, reason=plan.reason, body=plan.body, headers=headers)
+
+
+async def _dribble(
+    http: web.Request, plan: ResponsePlan, headers: CIMultiDict[str]
+) -> web.StreamResponse:
+    assert plan.dribble is not None
+    chunks = max(1, min(plan.dribble.number_of_chunks, len(plan.body)))
+    interval = plan.dribble.total_duration / 1000 / chunks
+    size = -(-len(plan.body) // chunks)
+    response = web.StreamResponse(status=plan.status, reason=plan.reason, headers=headers)
+    response.content_length = len(plan.body)
+    await response.prepare(http)
+    for start in range(0, len(plan.body), size):
+        await asyncio.sleep(interval)
+        await response.write(plan.body[start : start + size])
+    await response.write_eof()
+    return response
+
+
+def create_app(state: ServerState) -> web.Application:
+    from mockserver.admin import add_admin_routes
+
+    app = web.Application(client_max_size=1024**3, handler_args={"max_field_size": 65536,
+                                                                  "max_line_size": 65536})
+    app[STATE] = state
+    add_admin_routes(app)
+    app.router.add_route("*", "/{tail:.*}", handle_stub_request)
+    return app

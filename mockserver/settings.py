@@ -1,0 +1,54 @@
+"""Process options (from the CLI or the Python API) and the mutable global settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mockserver.model import DelayDistribution
+
+DEFAULT_JOURNAL_SIZE = 10_000
+
+
+@dataclass(frozen=True)
+class ServerOptions:
+    host: str = "0.0.0.0"
+    port: int = 8080
+    root_dir: Path = Path("stubs")
+    max_request_journal_entries: int | None = DEFAULT_JOURNAL_SIZE
+    request_journal: bool = True
+    log_format: str = "console"
+    verbose: bool = False
+
+    @property
+    def mappings_dir(self) -> Path:
+        return self.root_dir / "mappings"
+
+    @property
+    def files_dir(self) -> Path:
+        return self.root_dir / "__files"
+
+
+@dataclass
+class GlobalSettings:
+    """`/__admin/settings`: a POST replaces all of it; omitted fields are cleared."""
+
+    fixed_delay: int | None = None
+    delay_distribution: DelayDistribution | None = None
+    delay_distribution_json: dict[str, Any] | None = None
+    extended: dict[str, Any] | None = None
+    proxy_pass_through: bool = True
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        if self.fixed_delay is not None:
+            out["fixedDelay"] = self.fixed_delay
+        if self.delay_distribution_json is not None:
+            out["delayDistribution"] = self.delay_distribution_json
+        if self.extended is not None:
+            out["extended"] = self.extended
+        out["proxyPassThrough"] = self.proxy_pass_through
+        out.update(self.extra)
+        return out
