@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
+from typing import Any
 
 from aiohttp import web
 
@@ -61,3 +62,48 @@ class Runner:
         finally:
             self.state.log.info("server_stopping")
             await self.stop()
+
+
+class ThreadedRunner:
+    """A server on its own event loop in a daemon thread: for synchronous callers and tests."""
+
+    def __init__(self, options: ServerOptions) -> None:
+        import threading
+
+        self._runner = Runner(options)
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="mockserver",
+                                        daemon=True)
+
+    @property
+    def state(self) -> ServerState:
+        return self._runner.state
+
+    @property
+    def url(self) -> str:
+        return self._runner.url
+
+    @property
+    def port(self) -> int:
+        return self._runner.port
+
+    def start(self) -> ThreadedRunner:
+        self._thread.start()
+        asyncio.run_coroutine_threadsafe(self._runner.start(), self._loop).result(timeout=30)
+        return self
+
+    def call(self, func: Any, *args: Any) -> Any:
+        """Run `func(*args)` on the server's loop (state is only touched from there)."""
+
+        async def invoke() -> Any:
+            return func(*args)
+
+        return asyncio.run_coroutine_threadsafe(invoke(), self._loop).result(timeout=30)
+
+    def stop(self) -> None:
+        if not self._thread.is_alive():
+            return
+        asyncio.run_coroutine_threadsafe(self._runner.stop(), self._loop).result(timeout=30)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(timeout=10)
+        self._loop.close()

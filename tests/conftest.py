@@ -1,0 +1,113 @@
+"""Shared fixtures: a real mockserver on a free loopback port, and a tiny HTTP client."""
+
+from __future__ import annotations
+
+import http.client
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mockserver.runner import ThreadedRunner
+from mockserver.settings import ServerOptions
+
+
+@dataclass
+class Reply:
+    status: int
+    reason: str
+    headers: list[tuple[str, str]]
+    body: bytes
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8")
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+    def header(self, name: str) -> str | None:
+        values = self.header_values(name)
+        return values[0] if values else None
+
+    def header_values(self, name: str) -> list[str]:
+        return [v for k, v in self.headers if k.lower() == name.lower()]
+
+
+class Client:
+    """A plain http.client wrapper: a fresh connection per request, any method and headers."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.base = f"http://127.0.0.1:{port}"
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: bytes | str | None = None,
+        json_body: Any = None,
+        headers: list[tuple[str, str]] | dict[str, str] | None = None,
+    ) -> Reply:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=20)
+        try:
+            items = list(headers.items()) if isinstance(headers, dict) else list(headers or [])
+            if json_body is not None:
+                body = json.dumps(json_body)
+                if not any(k.lower() == "content-type" for k, _ in items):
+                    items.append(("Content-Type", "application/json"))
+            data = body.encode("utf-8") if isinstance(body, str) else body
+            conn.putrequest(method, path, skip_accept_encoding=True)
+            for name, value in items:
+                conn.putheader(name, value)
+            if data is not None:
+                conn.putheader("Content-Length", str(len(data)))
+            conn.endheaders(data)
+            response = conn.getresponse()
+            return Reply(response.status, response.reason, response.getheaders(),
+                         response.read())
+        finally:
+            conn.close()
+
+    def get(self, path: str, **kwargs: Any) -> Reply:
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path: str, **kwargs: Any) -> Reply:
+        return self.request("POST", path, **kwargs)
+
+    def stub(self, mapping: dict[str, Any]) -> str:
+        reply = self.post("/__admin/mappings", json_body=mapping)
+        assert reply.status == 201, reply.text
+        return str(reply.json()["id"])
+
+
+def start_server(root: Path, **options: Any) -> ThreadedRunner:
+    (root / "mappings").mkdir(parents=True, exist_ok=True)
+    (root / "__files").mkdir(parents=True, exist_ok=True)
+    return ThreadedRunner(ServerOptions(host="127.0.0.1", port=0, root_dir=root, **options)).start()
+
+
+@pytest.fixture
+def root_dir(tmp_path: Path) -> Path:
+    root = tmp_path / "root"
+    (root / "mappings").mkdir(parents=True)
+    (root / "__files").mkdir()
+    return root
+
+
+@pytest.fixture
+def server(root_dir: Path) -> Iterator[ThreadedRunner]:
+    runner = start_server(root_dir)
+    try:
+        yield runner
+    finally:
+        runner.stop()
+
+
+@pytest.fixture
+def client(server: ThreadedRunner) -> Client:
+    return Client(server.port)
