@@ -63,8 +63,10 @@ async def handle_stub_request(http: web.Request) -> web.StreamResponse:
     started = time.perf_counter()
     request = await to_exchange(http)
     stub = state.registry.find(request)
+    extra: dict[str, object] = {}
     if stub is None:
-        response, event = _unmatched(state, request, http.headers.get(CONSOLE_WIDTH_HEADER))
+        response, event, extra = _unmatched(state, request,
+                                            http.headers.get(CONSOLE_WIDTH_HEADER))
     else:
         try:
             plan = plan_response(stub, request, files_dir=state.options.files_dir,
@@ -80,14 +82,24 @@ async def handle_stub_request(http: web.Request) -> web.StreamResponse:
     state.journal.add(event)
     state.log.info("request_served", method=request.method, path=request.url,
                    stub_id=stub.id if stub else None, matched=stub is not None,
-                   status=event.status, elapsed_ms=round(elapsed, 2))
+                   status=event.status, elapsed_ms=round(elapsed, 2), **extra)
     return response
 
 
 def _unmatched(
     state: ServerState, request: Request, width_header: str | None
-) -> tuple[web.StreamResponse, ServeEvent]:
+) -> tuple[web.StreamResponse, ServeEvent, dict[str, object]]:
     near = nearest_stubs(state.registry, request, 1)
+    extra: dict[str, object] = {}
+    if near and near[0].stub is not None:
+        closest = near[0]
+        extra = {
+            "closest_stub_id": closest.stub.id,
+            "closest_stub_name": closest.stub.name,
+            "distance": round(closest.match.distance, 4),
+            "differences": [f.section + (f":{f.key}" if f.key else "")
+                            for f in closest.match.fields if not f.result.matched],
+        }
     try:
         width = max(40, min(400, int(width_header))) if width_header else 119
     except ValueError:
@@ -102,7 +114,7 @@ def _unmatched(
                      "data": {"status": 404, "contentType": "text/plain", "report": report}}],
     )
     response = PlainResponse(status=404, body=body, headers=CIMultiDict(headers))
-    return response, event
+    return response, event, extra
 
 
 async def _carry_out(http: web.Request, plan: ResponsePlan) -> web.StreamResponse:

@@ -351,6 +351,9 @@ def parse_response(data: Any, path: KeyPath = ()) -> ResponseDefinition:
         except (binascii.Error, ValueError) as exc:
             raise StubError((*path, "base64Body"), "not valid base64") from exc
     body_file = _optional_string(obj, "bodyFileName", path)
+    if body_file is not None and "{{" not in body_file and _escapes(body_file):
+        raise StubError((*path, "bodyFileName"), "must be a path inside __files "
+                        "(no absolute paths, no '..' leading outside)")
     fault = None
     if obj.get("fault") is not None:
         try:
@@ -399,6 +402,21 @@ def parse_response(data: Any, path: KeyPath = ()) -> ResponseDefinition:
         transformer_parameters=dict(_object(params, (*path, "transformerParameters"))),
         raw=raw,
     )
+
+
+def _escapes(name: str) -> bool:
+    """True when a relative file name would leave the folder it is resolved in."""
+    if name.startswith(("/", "\\")) or (len(name) > 1 and name[1] == ":"):
+        return True
+    depth = 0
+    for part in name.replace("\\", "/").split("/"):
+        if part == "..":
+            depth -= 1
+            if depth < 0:
+                return True
+        elif part not in ("", "."):
+            depth += 1
+    return False
 
 
 def _distribution(value: Any, path: KeyPath) -> DelayDistribution | None:
