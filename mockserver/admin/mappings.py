@@ -146,7 +146,8 @@ async def remove_mappings(request: web.Request) -> web.Response:
     data = await read_json(request)
     state = state_of(request)
     stub = parse_stub(data)
-    if isinstance(data, dict) and (data.get("id") or data.get("uuid")) and stub.id in state.registry:
+    named = isinstance(data, dict) and (data.get("id") or data.get("uuid"))
+    if named and stub.id in state.registry:
         state.remove_stub(stub.id)
         return empty_ok()
     for existing in state.registry.all():

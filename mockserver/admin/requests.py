@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from aiohttp import web
@@ -17,12 +17,14 @@ from mockserver.admin.http import (
     state_of,
 )
 from mockserver.admin.mappings import stubs_by_metadata
-from mockserver.admin.views import logged_request, near_miss, serve_event
+from mockserver.admin.views import epoch_millis, logged_request, near_miss, serve_event
 from mockserver.errors import AdminError
 from mockserver.exchange import Request
 from mockserver.loader import parse_request_pattern, parse_uuid
 from mockserver.matching import matches
 from mockserver.nearmiss import nearest_requests, nearest_stubs
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
 def _disabled(request: web.Request) -> bool:
@@ -48,10 +50,15 @@ async def list_requests(request: web.Request) -> web.Response:
     since = request.query.get("since")
     if since:
         try:
-            moment = datetime.fromisoformat(since.replace("Z", "+00:00")).timestamp()
+            moment = datetime.fromisoformat(since.replace("Z", "+00:00"))
         except ValueError as exc:
             raise AdminError(400, f"{since} is not a valid ISO8601 date", pointer="since") from exc
-        events = [e for e in events if e.request.logged_date > moment]
+        if moment.tzinfo is None:  # the journal shows UTC, so a bare time means UTC
+            moment = moment.replace(tzinfo=timezone.utc)
+        # compare at the journal's millisecond precision: `since` set to an event's own
+        # loggedDateString must exclude that event (strictly after, as in WireMock)
+        cutoff = (moment - _EPOCH) // timedelta(milliseconds=1)  # exact, no float rounding
+        events = [e for e in events if epoch_millis(e.request.logged_date) > cutoff]
     limit = query_int(request, "limit")
     if limit is not None:
         events = events[:limit]
@@ -115,7 +122,7 @@ async def unmatched_requests(request: web.Request) -> web.Response:
 
 async def unmatched_near_misses(request: web.Request) -> web.Response:
     state = state_of(request)
-    out = []
+    out: list[dict[str, Any]] = []
     for event in state.journal.oldest_first():
         if not event.was_matched:
             out.extend(near_miss(n) for n in nearest_stubs(state.registry, event.request))
@@ -135,35 +142,52 @@ async def remove_requests_by_metadata(request: web.Request) -> web.Response:
     return json_response({"serveEvents": [serve_event(e) for e in removed]})
 
 
+def _logged_field_error(key: str, expected: str) -> AdminError:
+    return AdminError(422, "Error parsing JSON", pointer=f"/{key}", detail=f"expected {expected}")
+
+
 def request_from_logged(data: Any) -> Request:
     """A LoggedRequest body (`{"url": ..., "method": ...}`) as a request to grade."""
     if not isinstance(data, dict):
         raise AdminError(422, "Error parsing JSON", detail="expected a logged request object")
+    raw_headers = data.get("headers") or {}
+    if not isinstance(raw_headers, dict):
+        raise _logged_field_error("headers", "an object of header names to values")
     headers: list[tuple[str, str]] = []
-    for name, value in (data.get("headers") or {}).items():
+    for name, value in raw_headers.items():
         values = value if isinstance(value, list) else [value]
         headers.extend((str(name), str(v)) for v in values)
     body = data.get("body")
     if body is None and data.get("bodyAsBase64"):
         import base64
+        import binascii
 
-        raw = base64.b64decode(data["bodyAsBase64"])
+        try:
+            raw = base64.b64decode(str(data["bodyAsBase64"]), validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise _logged_field_error("bodyAsBase64", "base64 text") from exc
     else:
         raw = (body or "").encode("utf-8") if isinstance(body, str) else b""
+    try:
+        port = int(data.get("port") or 80)
+    except (TypeError, ValueError) as exc:
+        raise _logged_field_error("port", "a port number") from exc
     url = str(data.get("url") or data.get("absoluteUrl") or "/")
     if "://" in url:
         url = "/" + url.split("://", 1)[1].partition("/")[2]
     return Request(
         method=str(data.get("method") or "GET"), url=url, headers=headers, body=raw,
-        client_ip=str(data.get("clientIp") or "127.0.0.1"), scheme=str(data.get("scheme") or "http"),
-        host=str(data.get("host") or "localhost"), port=int(data.get("port") or 80),
+        client_ip=str(data.get("clientIp") or "127.0.0.1"),
+        scheme=str(data.get("scheme") or "http"),
+        host=str(data.get("host") or "localhost"), port=port,
     )
 
 
 async def near_misses_for_request(request: web.Request) -> web.Response:
     state = state_of(request)
     logged = request_from_logged(await read_json(request))
-    return json_response({"nearMisses": [near_miss(n) for n in nearest_stubs(state.registry, logged)]})
+    found = nearest_stubs(state.registry, logged)
+    return json_response({"nearMisses": [near_miss(n) for n in found]})
 
 
 async def near_misses_for_pattern(request: web.Request) -> web.Response:

@@ -42,7 +42,9 @@ async def set_scenario_state(request: web.Request) -> web.Response:
     if data is None:
         scenarios.reset(name)
         return empty_json()
-    target = data.get("state") if isinstance(data, dict) else None
+    if not isinstance(data, dict):
+        raise AdminError(422, "Error parsing JSON", detail='expected {"state": "<state>"}')
+    target = data.get("state")
     if target is None:
         scenarios.reset(name)
         return empty_json()

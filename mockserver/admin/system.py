@@ -101,11 +101,15 @@ async def redirect_root(request: web.Request) -> web.Response:
 
 
 def _file_path(request: web.Request) -> Any:
+    """The file under `__files` the path names; never the folder itself nor outside it."""
     name = request.match_info["path"]
     try:
-        return resolve_body_file(state_of(request).options.files_dir, name)
+        path = resolve_body_file(state_of(request).options.files_dir, name)
     except RenderError as exc:
-        raise AdminError(400, str(exc)) from exc
+        raise AdminError(400, f"{name} is outside the __files folder") from exc
+    if path.is_dir():
+        raise AdminError(400, f"{name} is a folder, not a file")
+    return path
 
 
 async def list_files(request: web.Request) -> web.Response:
@@ -114,7 +118,8 @@ async def list_files(request: web.Request) -> web.Response:
     if root.is_dir():
         for dirpath, _, filenames in os.walk(root):
             for name in filenames:
-                found.append(os.path.relpath(os.path.join(dirpath, name), root).replace(os.sep, "/"))
+                relative = os.path.relpath(os.path.join(dirpath, name), root)
+                found.append(relative.replace(os.sep, "/"))
     return json_response(sorted(found))
 
 

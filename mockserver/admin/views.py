@@ -13,9 +13,16 @@ from mockserver.matching import RequestMatch
 from mockserver.nearmiss import NearMiss
 
 
+def epoch_millis(timestamp: float) -> int:
+    """`loggedDate`: whole milliseconds, the one precision every journal view uses."""
+    return int(timestamp * 1000)
+
+
 def iso_millis(timestamp: float) -> str:
-    moment = datetime.fromtimestamp(timestamp, tz=timezone.utc)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    """`loggedDateString`, the same instant as `epoch_millis` (never rounded up past it)."""
+    millis = epoch_millis(timestamp)
+    moment = datetime.fromtimestamp(millis // 1000, tz=timezone.utc)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{millis % 1000:03d}Z"
 
 
 def _params(values: dict[str, list[str]]) -> dict[str, Any]:
@@ -36,7 +43,7 @@ def logged_request(request: Request) -> dict[str, Any]:
         "headers": header_map(request.headers),
         "cookies": cookies,
         "browserProxyRequest": False,
-        "loggedDate": int(request.logged_date * 1000),
+        "loggedDate": epoch_millis(request.logged_date),
         "bodyAsBase64": base64.b64encode(request.body).decode("ascii"),
         "body": _text(request.body),
         "protocol": request.protocol,
