@@ -107,9 +107,12 @@ class Registry:
     def replace(self, stub: StubMapping) -> StubMapping:
         """Swap in a new version of an existing stub, keeping its place in the order."""
         old = self._by_id[stub.id]
+        # Scenario membership moves across before the old version leaves, so a scenario whose
+        # only stub is edited keeps its current state (as in WireMock).
+        self.scenarios.add(stub)
         self._discard(old)
         stub = stub.with_changes(insertion_index=old.insertion_index)
-        self._insert(stub)
+        self._insert(stub, scenario=False)
         return stub
 
     def remove(self, stub_id: str) -> StubMapping | None:
@@ -141,11 +144,12 @@ class Registry:
                 return self._by_segment.setdefault(url.index_prefix, [])
         return self._residual
 
-    def _insert(self, stub: StubMapping) -> None:
+    def _insert(self, stub: StubMapping, *, scenario: bool = True) -> None:
         self._by_id[stub.id] = stub
         insort(self._ordered, stub, key=_key)
         insort(self._bucket(stub), stub, key=_key)
-        self.scenarios.add(stub)
+        if scenario:
+            self.scenarios.add(stub)
 
     def _discard(self, stub: StubMapping) -> None:
         del self._by_id[stub.id]

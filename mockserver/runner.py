@@ -90,7 +90,14 @@ class ThreadedRunner:
     def start(self) -> ThreadedRunner:
         self._thread.start()
         asyncio.run_coroutine_threadsafe(self._runner.start(), self._loop).result(timeout=30)
+        self._watcher = asyncio.run_coroutine_threadsafe(self._stop_on_shutdown(), self._loop)
         return self
+
+    async def _stop_on_shutdown(self) -> None:
+        """`POST /__admin/shutdown` stops a threaded server too (the loop thread stays)."""
+        assert self._runner.state.shutdown is not None
+        await self._runner.state.shutdown.wait()
+        await self._runner.stop()
 
     def call(self, func: Any, *args: Any) -> Any:
         """Run `func(*args)` on the server's loop (state is only touched from there)."""
@@ -104,6 +111,7 @@ class ThreadedRunner:
         if not self._thread.is_alive():
             return
         asyncio.run_coroutine_threadsafe(self._runner.stop(), self._loop).result(timeout=30)
+        self._watcher.cancel()
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout=10)
         self._loop.close()

@@ -20,9 +20,19 @@ from mockserver.loader.parse import parse_stub
 from mockserver.model import StubMapping, StubSource
 
 try:  # libyaml is many times faster; fall back to the pure-Python loader
-    _Loader: Any = yaml.CSafeLoader
+    _Base: Any = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - depends on the PyYAML build
-    _Loader = yaml.SafeLoader
+    _Base = yaml.SafeLoader
+
+
+class _Loader(_Base):  # type: ignore[misc, valid-type]
+    """Safe loading where unquoted dates stay text: stubs are JSON, which has no date type."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in _Base.yaml_implicit_resolvers.items()
+}
 
 STUB_SUFFIXES = (".json", ".yaml", ".yml")
 

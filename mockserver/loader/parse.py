@@ -125,8 +125,10 @@ def parse_stub(
     for key in obj:  # whichever of id/uuid comes later wins, as in WireMock
         if key in ("id", "uuid") and obj[key] is not None:
             stub_id = parse_uuid(obj[key], (*path, key))
-    request, request_json = parse_request_pattern(obj.get("request") or {}, (*path, "request"))
-    response = parse_response(obj.get("response") or {}, (*path, "response"))
+    request_data = {} if obj.get("request") is None else obj["request"]
+    response_data = {} if obj.get("response") is None else obj["response"]
+    request, request_json = parse_request_pattern(request_data, (*path, "request"))
+    response = parse_response(response_data, (*path, "response"))
     priority = None if obj.get("priority") is None else _int(obj["priority"], (*path, "priority"))
     persistent = None if obj.get("persistent") is None else _bool(
         obj["persistent"], (*path, "persistent"))

@@ -53,7 +53,10 @@ class EqualTo(StringMatcher):
         if value is None:
             return no_match("value is absent")
         if self.case_insensitive:
-            if value.casefold() == self.value.casefold():
+            # Java's equalsIgnoreCase: character by character, so 'ß' never equals 'SS'.
+            if len(value) == len(self.value) and (
+                value.upper() == self.value.upper() or value.lower() == self.value.lower()
+            ):
                 return EXACT
             return no_match("", normalised_distance(self.value.lower(), value.lower()))
         if value == self.value:

@@ -487,9 +487,6 @@ def test_files_in_mappings_are_served_at_startup(
 
 
 
-@pytest.mark.xfail(reason="the YAML loader turns unquoted dates into datetime.date objects, "
-                          "which the admin JSON (and jsonBody serving) cannot encode",
-                   strict=False)
 def test_a_yaml_stub_with_a_date_in_its_metadata_can_be_listed_and_found(
     root_dir: Path,
 ) -> None:

@@ -145,9 +145,6 @@ def test_a_scenario_lives_while_a_stub_names_it(client: Client) -> None:
     assert client.get("/__admin/scenarios").json() == {"scenarios": []}
 
 
-@pytest.mark.xfail(reason="Registry.replace drops and re-adds the stub's scenario membership, "
-                          "so editing the only stub of a scenario resets it to Started",
-                   strict=False)
 def test_editing_a_scenario_stub_keeps_the_scenario_state(client: Client) -> None:
     """Editing a stub through PUT does not reset its scenario's state (WireMock keeps it)."""
     stub_id = client.stub({"scenarioName": "solo", "newScenarioState": "moved",

@@ -237,9 +237,6 @@ def test_shutdown_stops_the_command_line_server(root_dir: Path) -> None:
             proc.stdout.close()
 
 
-@pytest.mark.xfail(reason="ThreadedRunner never waits on state.shutdown, so the admin "
-                          "shutdown is ignored by servers started from Python",
-                   strict=False)
 def test_shutdown_stops_a_server_started_from_python(root_dir: Path) -> None:
     """POST /__admin/shutdown also stops a server started with the threaded runner."""
     runner = start_server(root_dir)
