@@ -14,7 +14,6 @@ from functools import cached_property
 from typing import Any, ClassVar
 from urllib.parse import parse_qsl, unquote
 
-
 MultiDict = dict[str, list[str]]
 
 _INVALID = object()

@@ -11,7 +11,7 @@ import base64
 from dataclasses import dataclass
 
 from mockserver.exchange import Part, Request
-from mockserver.matchers.base import EXACT, MatchResult, no_match, result_of
+from mockserver.matchers.base import EXACT, MatchResult, StringMatcher, no_match, result_of
 from mockserver.model import BasicAuth, MultipartPattern, RequestPattern
 
 
@@ -143,10 +143,8 @@ def _detail_fields(
     return out
 
 
-def _best(matcher: object, values: list[str] | None) -> MatchResult:
-    from mockserver.matchers.base import StringMatcher
-
-    assert isinstance(matcher, StringMatcher)
+def _best(matcher: StringMatcher, values: list[str] | None) -> MatchResult:
+    """A single-valued matcher (cookies) over repeated values: the best value counts."""
     if not values:
         return matcher.match(None)
     best = None

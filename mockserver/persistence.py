@@ -41,7 +41,7 @@ def file_name_for(stub: StubMapping) -> str:
     else:
         url = stub.request.url.value if stub.request.url is not None else ""
         base = f"{stub.request.method}-{url}"
-    base = re.sub(r"[^A-Za-z0-9_\-.]", "", base.replace(" ", "-")).lower().strip("-.") or "stub"
+    base = re.sub(r"[^A-Za-z0-9_\-.]", "", base.replace(" ", "-")).lower().lstrip(".") or "stub"
     return f"{base[:150]}-{stub.id}.yaml"
 
 

@@ -161,9 +161,10 @@ class Registry:
             assert url is not None
             if url.literal_path is not None:
                 self._by_path.pop(url.literal_path, None)
-                index = bisect_left(self._paths_sorted, url.literal_path)
-                if index < len(self._paths_sorted) and self._paths_sorted[index] == url.literal_path:
-                    del self._paths_sorted[index]
+                paths = self._paths_sorted
+                index = bisect_left(paths, url.literal_path)
+                if index < len(paths) and paths[index] == url.literal_path:
+                    del paths[index]
             elif url.index_prefix is not None:
                 self._by_segment.pop(url.index_prefix, None)
         self.scenarios.remove(stub)

@@ -64,7 +64,7 @@ def sample_delay(dist: DelayDistribution | None, rng: random.Random) -> float:
         return float(dist.milliseconds)
     if dist.type == "uniform":
         return float(rng.randint(dist.lower, dist.upper))
-    value = round(math.exp(rng.gauss(0.0, 1.0) * dist.sigma) * dist.median)
+    value: float = round(math.exp(rng.gauss(0.0, 1.0) * dist.sigma) * dist.median)
     if dist.max_value is not None:
         for _ in range(10):
             if value <= dist.max_value:

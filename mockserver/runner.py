@@ -32,7 +32,8 @@ class Runner:
         site = web.TCPSite(self._runner, self.options.host, self.options.port,
                            reuse_address=True, backlog=1024)
         await site.start()
-        sockets = site._server.sockets if site._server is not None else ()  # type: ignore[union-attr]
+        server = site._server
+        sockets = getattr(server, "sockets", None) or ()
         if sockets:
             self.port = sockets[0].getsockname()[1]
 

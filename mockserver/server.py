@@ -93,9 +93,10 @@ def _unmatched(
     extra: dict[str, object] = {}
     if near and near[0].stub is not None:
         closest = near[0]
+        closest_stub = near[0].stub
         extra = {
-            "closest_stub_id": closest.stub.id,
-            "closest_stub_name": closest.stub.name,
+            "closest_stub_id": closest_stub.id,
+            "closest_stub_name": closest_stub.name,
             "distance": round(closest.match.distance, 4),
             "differences": [f.section + (f":{f.key}" if f.key else "")
                             for f in closest.match.fields if not f.result.matched],

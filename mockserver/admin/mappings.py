@@ -17,8 +17,8 @@ from mockserver.admin.http import (
     read_json,
     state_of,
 )
-from mockserver.errors import AdminError, StubError
-from mockserver.loader import parse_request_pattern, parse_stub, stub_to_json
+from mockserver.errors import AdminError
+from mockserver.loader import parse_stub, stub_to_json
 from mockserver.matchers import parse_string_matcher
 from mockserver.model import StubMapping
 from mockserver.state import ServerState
@@ -116,16 +116,12 @@ async def import_mappings(request: web.Request) -> web.Response:
     return empty_ok()
 
 
-def _metadata_matcher(data: Any) -> Any:
-    return parse_string_matcher(data)
-
-
 def _metadata_text(stub: StubMapping) -> str:
     return "null" if stub.metadata is None else json.dumps(stub.metadata)
 
 
 def stubs_by_metadata(state: ServerState, data: Any) -> list[StubMapping]:
-    matcher = _metadata_matcher(data)
+    matcher = parse_string_matcher(data)
     return [s for s in state.registry.all() if matcher.match(_metadata_text(s)).matched]
 
 
@@ -170,13 +166,6 @@ async def delete_unmatched_mappings(request: web.Request) -> web.Response:
     for stub in _unmatched_stubs(state):
         state.remove_stub(stub.id)
     return empty_json()
-
-
-def parse_pattern_body(data: Any) -> Any:
-    try:
-        return parse_request_pattern(data if data is not None else {})[0]
-    except StubError:
-        raise
 
 
 def add_routes(router: web.UrlDispatcher) -> None:

@@ -75,7 +75,9 @@ def _display(path: Path) -> str:
         return str(path)
 
 
-def load_file(path: Path, *, display: str | None = None) -> tuple[list[StubMapping], list[StubFileError]]:
+def load_file(
+    path: Path, *, display: str | None = None
+) -> tuple[list[StubMapping], list[StubFileError]]:
     display = display or str(path)
     try:
         text = path.read_text(encoding="utf-8-sig")
@@ -133,9 +135,10 @@ def _decode(text: str, is_json: bool) -> Any:
             if stripped != text:
                 try:
                     return json.loads(stripped)
-                except json.JSONDecodeError:
-                    pass
-            raise _SyntaxProblem(exc.lineno, f"invalid JSON: {exc.msg} (column {exc.colno})") from exc
+                except json.JSONDecodeError as stripped_exc:
+                    exc = stripped_exc  # comments keep their lines, so this line is right
+            message = f"invalid JSON: {exc.msg} (column {exc.colno})"
+            raise _SyntaxProblem(exc.lineno, message) from exc
     try:
         return yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
@@ -149,7 +152,10 @@ _COMMENT_RE = re.compile(r'"(?:\\.|[^"\\])*"|//[^\n]*|/\*.*?\*/', re.DOTALL)
 
 def strip_json_comments(text: str) -> str:
     """WireMock accepts `//` and `/* */` comments in JSON stub files."""
-    return _COMMENT_RE.sub(lambda m: m.group(0) if m.group(0).startswith('"') else "", text)
+    return _COMMENT_RE.sub(
+        lambda m: m.group(0) if m.group(0).startswith('"') else "\n" * m.group(0).count("\n"),
+        text,
+    )
 
 
 def locate_line(text: str, is_json: bool, key_path: KeyPath) -> int | None:

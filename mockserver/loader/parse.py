@@ -14,6 +14,7 @@ from typing import Any
 
 from mockserver.errors import KeyPath, StubError
 from mockserver.matchers import parse_string_matcher
+from mockserver.matchers.base import StringMatcher
 from mockserver.matchers.multivalue import MultiValuePattern, parse_multi_value
 from mockserver.matchers.url import URL_KEYS, UrlKind, UrlMatcher
 from mockserver.model import (
@@ -200,27 +201,27 @@ def parse_request_pattern(data: Any, path: KeyPath = ()) -> tuple[RequestPattern
             _string(auth.get("username", ""), (*path, auth_key, "username")),
             _string(auth.get("password", ""), (*path, auth_key, "password")),
         )
-    path_params = ()
+    path_params: tuple[tuple[str, StringMatcher], ...] = ()
     if obj.get("pathParameters") is not None:
         pp = _object(obj["pathParameters"], (*path, "pathParameters"))
         path_params = tuple(
             (str(k), parse_string_matcher(v, (*path, "pathParameters", k))) for k, v in pp.items()
         )
         if url is not None and url.template is not None:
-            for name, _ in path_params:
+            for name, _matcher in path_params:
                 if name not in url.template.names:
                     raise StubError(
                         (*path, "pathParameters", name),
                         f"no variable {{{name}}} in urlPathTemplate {url.value!r}",
                     )
-    cookies = ()
+    cookies: tuple[tuple[str, StringMatcher], ...] = ()
     if obj.get("cookies") is not None:
         ck = _object(obj["cookies"], (*path, "cookies"))
         cookies = tuple(
             (str(k), parse_string_matcher(v, (*path, "cookies", k))) for k, v in ck.items()
         )
     body_patterns = _body_patterns(obj.get("bodyPatterns"), (*path, "bodyPatterns"))
-    multipart = ()
+    multipart: tuple[MultipartPattern, ...] = ()
     if obj.get("multipartPatterns") is not None:
         items = obj["multipartPatterns"]
         if not isinstance(items, list):
@@ -245,7 +246,8 @@ def parse_request_pattern(data: Any, path: KeyPath = ()) -> tuple[RequestPattern
         body_patterns=body_patterns,
         multipart_patterns=multipart,
         scheme=scheme,
-        host=None if obj.get("host") is None else parse_string_matcher(obj["host"], (*path, "host")),
+        host=None if obj.get("host") is None
+        else parse_string_matcher(obj["host"], (*path, "host")),
         port=port,
         client_ip=None if obj.get("clientIp") is None
         else parse_string_matcher(obj["clientIp"], (*path, "clientIp")),
@@ -389,7 +391,8 @@ def parse_response(data: Any, path: KeyPath = ()) -> ResponseDefinition:
         body_file_name=body_file,
         fixed_delay_milliseconds=None if fixed is None
         else _int(fixed, (*path, "fixedDelayMilliseconds")),
-        delay_distribution=_distribution(obj.get("delayDistribution"), (*path, "delayDistribution")),
+        delay_distribution=_distribution(
+            obj.get("delayDistribution"), (*path, "delayDistribution")),
         chunked_dribble_delay=_dribble(obj.get("chunkedDribbleDelay"),
                                        (*path, "chunkedDribbleDelay")),
         fault=fault,

@@ -14,7 +14,9 @@ from typing import Any, ClassVar
 from mockserver.errors import KeyPath, StubError
 from mockserver.exchange import Content
 
-__all__ = ["EXACT", "Content", "MatchResult", "ParseContext", "StringMatcher", "no_match", "result_of"]
+__all__ = [
+    "EXACT", "Content", "MatchResult", "ParseContext", "StringMatcher", "no_match", "result_of",
+]
 
 
 @dataclass(frozen=True, slots=True)

@@ -158,8 +158,8 @@ def _literal_prefix(pattern: str) -> str:
         return ""
     if pattern.startswith("^"):
         pattern = pattern[1:]
-    prefix = []
-    for i, ch in enumerate(pattern):
+    prefix: list[str] = []
+    for ch in pattern:
         if ch in _META:
             if ch in "*?{" and prefix:
                 prefix.pop()  # the previous character is optional or repeated
