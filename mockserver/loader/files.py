@@ -26,13 +26,24 @@ except AttributeError:  # pragma: no cover - depends on the PyYAML build
 
 
 class _Loader(_Base):  # type: ignore[misc, valid-type]
-    """Safe loading where unquoted dates stay text: stubs are JSON, which has no date type."""
+    """Safe loading with YAML 1.2's JSON-like scalars: `yes`, `off`, `1_000`, `12:30` and
+    dates stay text, since stubs are JSON documents and `equalTo: yes` means the text."""
 
 
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in _Base.yaml_implicit_resolvers.items()
+_YAML12 = {
+    "tag:yaml.org,2002:bool": re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+    "tag:yaml.org,2002:int": re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"),
+    "tag:yaml.org,2002:float": re.compile(
+        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)(?:[eE][-+]?[0-9]+)?|[-+]?[0-9]+[eE][-+]?[0-9]+"
+        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"),
 }
+_Loader.yaml_implicit_resolvers = {}
+for _first, _resolvers in _Base.yaml_implicit_resolvers.items():
+    for _tag, _regexp in _resolvers:
+        if _tag == "tag:yaml.org,2002:timestamp":
+            continue
+        _Loader.yaml_implicit_resolvers.setdefault(_first, []).append(
+            (_tag, _YAML12.get(_tag, _regexp)))
 
 STUB_SUFFIXES = (".json", ".yaml", ".yml")
 
@@ -137,6 +148,12 @@ def _decode(text: str, is_json: bool) -> Any:
                     return json.loads(stripped)
                 except json.JSONDecodeError as stripped_exc:
                     exc = stripped_exc  # comments keep their lines, so this line is right
+            requoted = _double_quote(stripped)
+            if requoted != stripped:  # WireMock's parser also takes single-quoted strings
+                try:
+                    return json.loads(requoted)
+                except json.JSONDecodeError:
+                    pass
             message = f"invalid JSON: {exc.msg} (column {exc.colno})"
             raise _SyntaxProblem(exc.lineno, message) from exc
     try:
@@ -148,6 +165,21 @@ def _decode(text: str, is_json: bool) -> Any:
 
 
 _COMMENT_RE = re.compile(r'"(?:\\.|[^"\\])*"|//[^\n]*|/\*.*?\*/', re.DOTALL)
+
+
+_QUOTED_RE = re.compile(r'"(?:\\.|[^"\\])*"|\'((?:\\.|[^\'\\])*)\'', re.DOTALL)
+
+
+def _double_quote(text: str) -> str:
+    """JSON text with `'single-quoted'` strings rewritten as standard double-quoted ones."""
+
+    def requote(m: re.Match[str]) -> str:
+        if m.group(0).startswith('"'):
+            return m.group(0)
+        inner = m.group(1).replace("\\'", "'")
+        return '"' + inner.replace('"', '\\"') + '"'
+
+    return _QUOTED_RE.sub(requote, text)
 
 
 def strip_json_comments(text: str) -> str:
@@ -167,12 +199,13 @@ def locate_line(text: str, is_json: bool, key_path: KeyPath) -> int | None:
     if node is None:
         return None
     line = node.start_mark.line + 1
-    for part in key_path:
+    last = len(key_path) - 1
+    for position, part in enumerate(key_path):
         child = None
         if isinstance(node, yaml.MappingNode):
             for key_node, value_node in node.value:
                 if key_node.value == str(part):
-                    child = key_node if part == key_path[-1] else value_node
+                    child = key_node if position == last else value_node
                     line = key_node.start_mark.line + 1
                     break
         elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
