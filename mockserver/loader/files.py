@@ -142,20 +142,21 @@ def _decode(text: str, is_json: bool) -> Any:
         try:
             return json.loads(text)
         except json.JSONDecodeError as exc:
+            error = exc
             stripped = strip_json_comments(text)
             if stripped != text:
                 try:
                     return json.loads(stripped)
                 except json.JSONDecodeError as stripped_exc:
-                    exc = stripped_exc  # comments keep their lines, so this line is right
+                    error = stripped_exc  # comments keep their lines, so this line is right
             requoted = _double_quote(stripped)
             if requoted != stripped:  # WireMock's parser also takes single-quoted strings
                 try:
                     return json.loads(requoted)
                 except json.JSONDecodeError:
                     pass
-            message = f"invalid JSON: {exc.msg} (column {exc.colno})"
-            raise _SyntaxProblem(exc.lineno, message) from exc
+            message = f"invalid JSON: {error.msg} (column {error.colno})"
+            raise _SyntaxProblem(error.lineno, message) from error
     try:
         return yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
