@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from mockserver.diff import render_diff
 from mockserver.nearmiss import NearMiss
 
 NO_STUBS = "No response could be served as there are no stub mappings in this WireMock instance."
 
 
-def render_report(near: NearMiss | None, width: int = 119) -> str:
+def render_report(
+    near: NearMiss | None, width: int = 119, scenario_state: str | None = None
+) -> str:
+    """The closest stub's diff, or WireMock's fixed sentence when there are no stubs at all."""
     if near is None or near.stub is None:
         return NO_STUBS
-    from mockserver.diff import render_diff
-
-    return render_diff(near, width)
+    return render_diff(near, width, scenario_state)

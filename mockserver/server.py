@@ -89,24 +89,27 @@ async def handle_stub_request(http: web.Request) -> web.StreamResponse:
 def _unmatched(
     state: ServerState, request: Request, width_header: str | None
 ) -> tuple[web.StreamResponse, ServeEvent, dict[str, object]]:
+    """WireMock's 404: the closest stub's diff as text, and the same facts for the log."""
     near = nearest_stubs(state.registry, request, 1)
+    closest = near[0] if near else None
     extra: dict[str, object] = {}
-    if near and near[0].stub is not None:
-        closest = near[0]
-        closest_stub = near[0].stub
+    scenario_state = None
+    if closest is not None and closest.stub is not None:
+        stub = closest.stub
         extra = {
-            "closest_stub_id": closest_stub.id,
-            "closest_stub_name": closest_stub.name,
+            "closest_stub_id": stub.id,
+            "closest_stub_name": stub.name,
             "distance": round(closest.match.distance, 4),
             "differences": [f.section + (f":{f.key}" if f.key else "")
                             for f in closest.match.fields if not f.result.matched],
         }
+        if stub.scenario_name is not None:
+            scenario_state = state.registry.scenarios.state(stub.scenario_name)
     try:
         width = max(40, min(400, int(width_header))) if width_header else 119
     except ValueError:
         width = 119
-    report = render_report(near[0] if near else None, width)
-    body = report.encode("utf-8")
+    report = render_report(closest, width, scenario_state)
     headers = [("Content-Type", "text/plain;charset=UTF-8")]
     event = ServeEvent(
         request, None, 404, headers, b"",
@@ -114,7 +117,7 @@ def _unmatched(
         sub_events=[{"type": "REQUEST_NOT_MATCHED",
                      "data": {"status": 404, "contentType": "text/plain", "report": report}}],
     )
-    response = PlainResponse(status=404, body=body, headers=CIMultiDict(headers))
+    response = PlainResponse(status=404, body=report.encode("utf-8"), headers=CIMultiDict(headers))
     return response, event, extra
 
 
