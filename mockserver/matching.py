@@ -54,7 +54,7 @@ def matches(pattern: RequestPattern, request: Request) -> bool:
     """True when every field of the pattern matches; stops at the first failure."""
     if not method_matches(pattern.method, request.method):
         return False
-    if pattern.url is not None and not pattern.url.match(request.url, request.path).matched:
+    if pattern.url is not None and not pattern.url.test(request.url, request.path):
         return False
     if pattern.scheme is not None and pattern.scheme != request.scheme:
         return False

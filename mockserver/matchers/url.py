@@ -126,6 +126,19 @@ class UrlMatcher:
             return self.value
         return None
 
+    def test(self, url: str, path: str) -> bool:
+        """The yes/no of `match` without grading a miss (the hot path needs no distance)."""
+        kind = self.kind
+        if kind is UrlKind.URL:
+            return url == self.value
+        if kind is UrlKind.URL_PATH:
+            return path == self.value
+        if kind is UrlKind.URL_PATH_TEMPLATE:
+            assert self.template is not None
+            return self.template.regex.fullmatch(path) is not None
+        assert self.regex is not None
+        return self.regex.fullmatch(url if kind is UrlKind.URL_PATTERN else path) is not None
+
     def match(self, url: str, path: str) -> MatchResult:
         kind = self.kind
         if kind is UrlKind.URL:
