@@ -1,7 +1,14 @@
 """Loading stubs: WireMock JSON/YAML (files or admin bodies) to the model and back."""
 
 from mockserver.loader.dump import response_json, stub_to_json, to_yaml
-from mockserver.loader.files import LoadResult, load_directory, load_file, load_text, mapping_files
+from mockserver.loader.files import (
+    LoadResult,
+    decode,
+    load_directory,
+    load_file,
+    load_text,
+    mapping_files,
+)
 from mockserver.loader.parse import (
     parse_request_pattern,
     parse_response,
@@ -12,6 +19,7 @@ from mockserver.loader.parse import (
 
 __all__ = [
     "LoadResult",
+    "decode",
     "load_directory",
     "load_file",
     "load_text",

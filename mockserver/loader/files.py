@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from mockserver.errors import KeyPath, StubError, StubFileError
+from mockserver.errors import KeyPath, StubError, StubFileError, format_key_path
 from mockserver.loader.parse import parse_stub
 from mockserver.model import StubMapping, StubSource
 
@@ -46,6 +47,7 @@ for _first, _resolvers in _Base.yaml_implicit_resolvers.items():
             (_tag, _YAML12.get(_tag, _regexp)))
 
 STUB_SUFFIXES = (".json", ".yaml", ".yml")
+_FILE_IDS = uuid.UUID("5f0b6a52-8d1e-4c4e-9a57-6d6f636b7376")
 
 
 @dataclass
@@ -121,13 +123,26 @@ def load_text(
     errors: list[StubFileError] = []
     source = StubSource(path, multi)
     for key_path, item in entries:
+        # A stub file without ids gets the same ids on every load (stable across restarts).
+        default_id = str(uuid.uuid5(_FILE_IDS, f"{display}#{format_key_path(key_path)}"))
         try:
-            stubs.append(parse_stub(item, source=source, path=key_path))
+            stubs.append(parse_stub(item, source=source, path=key_path, default_id=default_id))
         except StubError as exc:
             errors.append(
                 StubFileError(display, locate_line(text, is_json, exc.path), exc.path, exc.message)
             )
     return stubs, errors
+
+
+def decode(text: str, *, display: str = "<text>", is_json: bool = False) -> Any:
+    """One document's data, read as stub files are (YAML dates stay text, JSON comments go).
+
+    Raises `StubFileError` naming `display` and the line of a syntax error.
+    """
+    try:
+        return _decode(text, is_json)
+    except _SyntaxProblem as exc:
+        raise StubFileError(display, exc.line, (), exc.message) from exc
 
 
 class _SyntaxProblem(Exception):

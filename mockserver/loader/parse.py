@@ -118,8 +118,9 @@ def parse_stub(
     *,
     source: StubSource | None = None,
     path: KeyPath = (),
+    default_id: str | None = None,
 ) -> StubMapping:
-    """One stub mapping; a missing id gets a random UUID (`uuid` is an alias of `id`)."""
+    """One stub mapping; a missing id gets `default_id` or a random UUID (`uuid` is an alias)."""
     obj = _object(data, path, "a stub mapping object")
     _check_keys(obj, STUB_KEYS, path)
     stub_id: str | None = None
@@ -138,7 +139,7 @@ def parse_stub(
         metadata = dict(_object(metadata, (*path, "metadata")))
     insertion = obj.get("insertionIndex")
     return StubMapping(
-        id=stub_id or str(uuid.uuid4()),
+        id=stub_id or default_id or str(uuid.uuid4()),
         request=request,
         response=response,
         name=_optional_string(obj, "name", path),
