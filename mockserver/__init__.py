@@ -1,7 +1,24 @@
-"""mockserver: WireMock-compatible HTTP service virtualization in Python."""
+"""mockserver: WireMock-compatible HTTP service virtualization in Python.
+
+The public surface is `MockServer` (see `mockserver.api`); it is imported on first use, so
+`import mockserver` (done by the CLI and by the auto-loaded pytest plugin) stays cheap.
+"""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 __version__ = "0.1.0"
 
-__all__ = ["__version__"]
+__all__ = ["MockServer", "__version__"]
+
+if TYPE_CHECKING:
+    from mockserver.api import MockServer
+
+
+def __getattr__(name: str) -> Any:
+    if name == "MockServer":
+        from mockserver.api import MockServer
+
+        return MockServer
+    raise AttributeError(f"module 'mockserver' has no attribute {name!r}")

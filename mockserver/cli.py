@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from mockserver import __version__
+from mockserver.envvars import apply_env_defaults
 from mockserver.settings import DEFAULT_JOURNAL_SIZE, ServerOptions
 
 
@@ -21,7 +23,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"mockserver {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    serve = sub.add_parser("serve", help="run the server")
+    serve = sub.add_parser(
+        "serve", help="run the server",
+        epilog="Every option can also be set through an environment variable named after it: "
+        "--root-dir as MOCKSERVER_ROOT_DIR, --watch as MOCKSERVER_WATCH=true, and so on. "
+        "A flag on the command line wins.")
     serve.add_argument("--host", default="0.0.0.0", help="address to listen on (default 0.0.0.0)")
     serve.add_argument("--port", type=int, default=8080, help="port (default 8080; 0 = any free)")
     serve.add_argument("--root-dir", type=Path, default=Path("stubs"),
@@ -33,6 +39,12 @@ def build_parser() -> argparse.ArgumentParser:
                        metavar="N", help=f"journal size bound (default {DEFAULT_JOURNAL_SIZE})")
     serve.add_argument("--no-request-journal", action="store_true",
                        help="do not record requests (verification endpoints then report -1)")
+    serve.add_argument("--watch", action="store_true",
+                       help="reload changed stub files while serving (a broken file keeps its "
+                       "old stubs)")
+    serve.add_argument("--watch-poll", type=float, default=None, metavar="SECONDS",
+                       help="with --watch: poll every SECONDS instead of using file events "
+                       "(for mounts whose events do not arrive)")
 
     validate = sub.add_parser("validate", help="check every stub file and list the problems")
     validate.add_argument("--root-dir", type=Path, default=Path("stubs"))
@@ -40,7 +52,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    apply_env_defaults(parser, os.environ)
+    args = parser.parse_args(argv)
     if args.command == "validate":
         return validate(args.root_dir)
     return serve(args)
@@ -62,6 +76,8 @@ def serve(args: argparse.Namespace) -> int:
         request_journal=not args.no_request_journal,
         log_format=args.log_format or "json",
         verbose=args.verbose,
+        watch=args.watch or args.watch_poll is not None,
+        watch_poll_interval=args.watch_poll,
     )
     try:
         asyncio.run(Runner(options).serve_forever())

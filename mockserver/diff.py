@@ -68,10 +68,19 @@ def _line(section: str, left: str, right: str, matched: bool, hint: str = "") ->
     return _Line(section, left, right, matched, message)
 
 
-def render_diff(near: NearMiss, width: int = 119, scenario_state: str | None = None) -> str:
+def render_diff(
+    near: NearMiss,
+    width: int = 119,
+    scenario_state: str | None = None,
+    *,
+    title: str = TITLE,
+    left_heading: str = "Closest stub",
+) -> str:
     """The plain-text report for one near miss, at console width `width` (WireMock's default 119).
 
     `scenario_state` is the current state of the stub's scenario, when the caller knows it.
+    `title` and `left_heading` name the report and its left column (verification failures
+    put the expected pattern there).
     """
     width = max(1, min(int(width), MAX_WIDTH))
     middle = width // 2 - 1
@@ -91,11 +100,11 @@ def render_diff(near: NearMiss, width: int = 119, scenario_state: str | None = N
 
     out = [
         "",
-        " " * (middle - len(TITLE) // 2) + TITLE,
-        " " * (middle - len(TITLE) // 2) + "=" * len(TITLE),
+        " " * (middle - len(title) // 2) + title,
+        " " * (middle - len(title) // 2) + "=" * len(title),
         "",
         "-" * width,
-        "|" + " Closest stub".ljust(middle) + "|" + " Request".ljust(middle) + "|",
+        "|" + f" {left_heading}".ljust(middle) + "|" + " Request".ljust(middle) + "|",
         "-" * width,
     ]
     out.append(_single("", "", None, middle))

@@ -121,6 +121,31 @@ class Registry:
             self._discard(stub)
         return stub
 
+    def swap(self, old: list[StubMapping], new: list[StubMapping]) -> list[StubMapping]:
+        """Replace the stubs `old` by `new` in one synchronous step (a reloaded file).
+
+        The i-th new stub takes the i-th old stub's place in the matching order, so a file
+        keeps the precedence it had; extra new stubs count as the newest. Scenario membership
+        of the new stubs is counted before the old ones leave, so scenario states survive.
+        """
+        for stub in new:
+            self.scenarios.add(stub)
+        places: list[int] = []
+        for stub in old:
+            if self._by_id.get(stub.id) is stub:  # a stale copy keeps nothing of its own
+                self._discard(stub)
+                places.append(stub.insertion_index)
+        placed: list[StubMapping] = []
+        for i, stub in enumerate(new):
+            clash = self._by_id.get(stub.id)
+            if clash is not None:
+                self._discard(clash)
+            index = places[i] if i < len(places) else next(self._counter)
+            stub = stub.with_changes(insertion_index=index)
+            self._insert(stub, scenario=False)
+            placed.append(stub)
+        return placed
+
     def clear(self) -> None:
         self._by_id.clear()
         self._ordered.clear()

@@ -8,9 +8,11 @@ from typing import Any
 
 from aiohttp import web
 
+from mockserver.reload import Reloader
 from mockserver.server import create_app
 from mockserver.settings import ServerOptions
 from mockserver.state import ServerState
+from mockserver.watch import StubWatcher
 
 
 class Runner:
@@ -21,9 +23,14 @@ class Runner:
         self.state = ServerState(options)
         self._runner: web.AppRunner | None = None
         self.port: int = options.port
+        self.watcher: StubWatcher | None = None
 
     async def start(self) -> None:
         self.state.shutdown = asyncio.Event()
+        reloader = None
+        if self.options.watch:
+            reloader = Reloader(self.options.mappings_dir)
+            reloader.baseline()  # before loading: a change in between is seen by the first scan
         self.state.load_from_disk()
         app = create_app(self.state)
         self._runner = web.AppRunner(app, access_log=None, handle_signals=False,
@@ -36,6 +43,10 @@ class Runner:
         sockets = getattr(server, "sockets", None) or ()
         if sockets:
             self.port = sockets[0].getsockname()[1]
+        if reloader is not None:
+            self.watcher = StubWatcher(self.state, reloader,
+                                       poll_interval=self.options.watch_poll_interval)
+            self.watcher.start()
 
     @property
     def url(self) -> str:
@@ -43,6 +54,9 @@ class Runner:
         return f"http://{host}:{self.port}"
 
     async def stop(self) -> None:
+        if self.watcher is not None:
+            await self.watcher.stop()
+            self.watcher = None
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -111,8 +125,17 @@ class ThreadedRunner:
     def stop(self) -> None:
         if not self._thread.is_alive():
             return
-        asyncio.run_coroutine_threadsafe(self._runner.stop(), self._loop).result(timeout=30)
-        self._watcher.cancel()
+
+        async def stop_all() -> None:
+            await self._runner.stop()
+            # end every task left (the shutdown watcher) before the loop stops, or asyncio
+            # reports "Task was destroyed but it is pending"
+            pending = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
+
+        asyncio.run_coroutine_threadsafe(stop_all(), self._loop).result(timeout=30)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout=10)
         self._loop.close()

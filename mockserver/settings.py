@@ -20,6 +20,8 @@ class ServerOptions:
     request_journal: bool = True
     log_format: str = "console"
     verbose: bool = False
+    watch: bool = False  # reload changed stub files while serving
+    watch_poll_interval: float | None = None  # seconds; None: file events (watchfiles) if installed
 
     @property
     def mappings_dir(self) -> Path:
