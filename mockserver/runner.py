@@ -46,7 +46,7 @@ class Runner:
         if reloader is not None:
             self.watcher = StubWatcher(self.state, reloader,
                                        poll_interval=self.options.watch_poll_interval)
-            self.watcher.start()
+            await self.watcher.start()
 
     @property
     def url(self) -> str:
