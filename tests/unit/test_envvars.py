@@ -1,0 +1,61 @@
+"""MOCKSERVER_* environment variables set CLI defaults; flags on the command line win."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mockserver.cli import build_parser
+from mockserver.envvars import apply_env_defaults, variable_name
+
+
+def parse(argv: list[str], environ: dict[str, str]) -> object:
+    parser = build_parser()
+    apply_env_defaults(parser, environ)
+    return parser.parse_args(argv)
+
+
+def test_variable_names_follow_the_long_option() -> None:
+    """`--root-dir` is `MOCKSERVER_ROOT_DIR`."""
+    assert variable_name("--root-dir") == "MOCKSERVER_ROOT_DIR"
+    assert variable_name("--max-request-journal-entries") == (
+        "MOCKSERVER_MAX_REQUEST_JOURNAL_ENTRIES")
+
+
+def test_variables_give_typed_defaults() -> None:
+    """Values are converted as the flag's own would be (int, Path, choices, switches)."""
+    args = parse(["serve"], {"MOCKSERVER_PORT": "9090", "MOCKSERVER_ROOT_DIR": "/srv/stubs",
+                             "MOCKSERVER_LOG_FORMAT": "json", "MOCKSERVER_WATCH": "yes",
+                             "MOCKSERVER_NO_REQUEST_JOURNAL": "0"})
+    assert args.port == 9090 and args.root_dir == Path("/srv/stubs")  # type: ignore[attr-defined]
+    assert args.log_format == "json" and args.watch is True  # type: ignore[attr-defined]
+    assert args.no_request_journal is False  # type: ignore[attr-defined]
+
+
+def test_flags_win_over_variables() -> None:
+    """A flag given on the command line beats the environment."""
+    args = parse(["serve", "--port", "7070", "--root-dir", "here"],
+                 {"MOCKSERVER_PORT": "9090", "MOCKSERVER_ROOT_DIR": "/srv/stubs"})
+    assert args.port == 7070 and args.root_dir == Path("here")  # type: ignore[attr-defined]
+
+
+def test_other_subcommands_read_them_too() -> None:
+    """`mockserver validate` finds the same root dir as `serve` in a container."""
+    args = parse(["validate"], {"MOCKSERVER_ROOT_DIR": "/home/mockserver"})
+    assert args.root_dir == Path("/home/mockserver")  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(("name", "value", "message"), [
+    ("MOCKSERVER_PORT", "eighty", "MOCKSERVER_PORT='eighty': invalid int value"),
+    ("MOCKSERVER_LOG_FORMAT", "xml", "MOCKSERVER_LOG_FORMAT='xml': invalid choice"),
+    ("MOCKSERVER_WATCH", "maybe", "MOCKSERVER_WATCH='maybe': expected true or false"),
+])
+def test_bad_values_name_the_variable(
+    name: str, value: str, message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A value that does not convert is a usage error naming the variable (exit 2)."""
+    with pytest.raises(SystemExit) as caught:
+        parse(["serve"], {name: value})
+    assert caught.value.code == 2
+    assert message in capsys.readouterr().err
