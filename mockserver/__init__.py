@@ -18,7 +18,9 @@ if TYPE_CHECKING:
 
 def __getattr__(name: str) -> Any:
     if name == "MockServer":
-        from mockserver.api import MockServer
-
+        try:
+            from mockserver.api import MockServer
+        except AttributeError as exc:  # else `from mockserver import` hides it as "cannot import"
+            raise ImportError(f"importing mockserver.api failed: {exc!r}") from exc
         return MockServer
     raise AttributeError(f"module 'mockserver' has no attribute {name!r}")
