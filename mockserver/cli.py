@@ -45,6 +45,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--watch-poll", type=float, default=None, metavar="SECONDS",
                        help="with --watch: poll every SECONDS instead of using file events "
                        "(for mounts whose events do not arrive)")
+    serve.add_argument("--global-response-templating", action="store_true",
+                       help="render every stub's response as a template, not only those with "
+                       "transformers: [response-template]")
+    serve.add_argument("--seed", type=int, default=None, metavar="N",
+                       help="seed every random choice (template helpers, delay distributions, "
+                       "chaos) so a run can be repeated")
 
     validate = sub.add_parser("validate", help="check every stub file and list the problems")
     validate.add_argument("--root-dir", type=Path, default=Path("stubs"))
@@ -78,6 +84,8 @@ def serve(args: argparse.Namespace) -> int:
         verbose=args.verbose,
         watch=args.watch or args.watch_poll is not None,
         watch_poll_interval=args.watch_poll,
+        global_response_templating=args.global_response_templating,
+        seed=args.seed,
     )
     try:
         asyncio.run(Runner(options).serve_forever())

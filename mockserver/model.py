@@ -79,6 +79,52 @@ class ChunkedDribbleDelay:
 
 
 @dataclass(frozen=True, slots=True)
+class ChaosFailure:
+    """What a failed call answers instead of the stub's response: a status or a fault."""
+
+    status: int = 503
+    body: str | None = None
+    headers: tuple[tuple[str, str], ...] = ()
+    fault: Fault | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RateLimit:
+    """A token bucket: `requests` calls per `per_seconds`, refilled continuously."""
+
+    requests: int
+    per_seconds: float = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class Chaos:
+    """Misbehaviour beyond WireMock (`response.chaos`, or global in `/__admin/settings`).
+
+    Every field is optional; a stub's fields override the global ones one by one.
+    """
+
+    failure_rate: float | None = None  # probability that a call fails
+    fail_first: int | None = None  # the first N calls fail, later ones succeed
+    fail_with: tuple[ChaosFailure, ...] | None = None  # how a call fails (one picked at random)
+    hang: bool | None = None  # accept the request, never answer
+    bytes_per_second: int | None = None  # body bandwidth
+    headers_delay_ms: int | None = None  # wait before the status line (adds to other delays)
+    rate_limit: RateLimit | None = None  # over the limit: 429 with Retry-After
+
+    def over(self, base: Chaos | None) -> Chaos:
+        """These settings, with unset fields taken from `base` (the global settings)."""
+        if base is None:
+            return self
+        pairs = zip(_chaos_fields(self), _chaos_fields(base), strict=True)
+        return Chaos(*(mine if mine is not None else theirs for mine, theirs in pairs))
+
+
+def _chaos_fields(chaos: Chaos) -> tuple[Any, ...]:
+    return (chaos.failure_rate, chaos.fail_first, chaos.fail_with, chaos.hang,
+            chaos.bytes_per_second, chaos.headers_delay_ms, chaos.rate_limit)
+
+
+@dataclass(frozen=True, slots=True)
 class ResponseDefinition:
     status: int = 200
     status_message: str | None = None
@@ -99,6 +145,7 @@ class ResponseDefinition:
     remove_proxy_request_headers: tuple[str, ...] = ()
     transformers: tuple[str, ...] = ()
     transformer_parameters: dict[str, Any] = field(default_factory=dict)
+    chaos: Chaos | None = None
     raw: dict[str, Any] = field(default_factory=dict)  # WireMock JSON as given, for output
 
 

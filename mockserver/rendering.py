@@ -5,14 +5,24 @@ from __future__ import annotations
 
 import base64
 import json
-import math
 import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mockserver.chaos import ChaosOutcome
+from mockserver.delays import added_delay, sample_delay
 from mockserver.exchange import Request
-from mockserver.model import ChunkedDribbleDelay, DelayDistribution, Fault, StubMapping
+from mockserver.model import ChunkedDribbleDelay, Fault, StubMapping
 from mockserver.settings import GlobalSettings
+from mockserver.templating import (
+    TemplateRenderProblem,
+    TemplateRun,
+    Templating,
+    needs_rendering,
+)
+
+__all__ = ["RenderError", "ResponsePlan", "TemplateRenderError", "added_delay", "body_bytes",
+           "plan_response", "resolve_body_file", "sample_delay"]
 
 
 @dataclass
@@ -24,10 +34,22 @@ class ResponsePlan:
     delay_ms: float = 0.0
     fault: Fault | None = None
     dribble: ChunkedDribbleDelay | None = None
+    hang: bool = False  # chaos: never answer
+    bytes_per_second: int | None = None  # chaos: body bandwidth
+    chaos: str | None = None  # why chaos changed the answer, for the journal and the log
 
 
 class RenderError(Exception):
     """The stub cannot be rendered for this request (e.g. its body file is missing)."""
+
+
+class TemplateRenderError(RenderError):
+    """A template failed for this request; the message names the stub, the field and why."""
+
+    def __init__(self, stub: StubMapping, problem: TemplateRenderProblem) -> None:
+        label = f"{stub.id} ({stub.name})" if stub.name else stub.id
+        super().__init__(f"Template error in stub {label}: {problem}")
+        self.problem = problem
 
 
 def resolve_body_file(files_dir: Path, name: str) -> Path:
@@ -39,49 +61,77 @@ def resolve_body_file(files_dir: Path, name: str) -> Path:
     return candidate
 
 
+def _read_body_file(files_dir: Path, name: str) -> bytes:
+    path = resolve_body_file(files_dir, name)
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise RenderError(f"Not found in blob store: {name}") from exc
+
+
+def _json_bytes(value: object) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+
+
 def body_bytes(stub: StubMapping, files_dir: Path) -> bytes:
     """The stub's body; WireMock's precedence is body > jsonBody > base64Body > bodyFileName."""
     response = stub.response
     if response.body is not None:
         return response.body.encode("utf-8")
     if response.has_json_body:
-        return json.dumps(response.json_body, ensure_ascii=False, separators=(",", ":")).encode()
+        return _json_bytes(response.json_body)
     if response.base64_body is not None:
         return base64.b64decode(response.base64_body)
     if response.body_file_name is not None:
-        path = resolve_body_file(files_dir, response.body_file_name)
-        try:
-            return path.read_bytes()
-        except OSError as exc:
-            raise RenderError(f"Not found in blob store: {response.body_file_name}") from exc
+        return _read_body_file(files_dir, response.body_file_name)
     return b""
 
 
-def sample_delay(dist: DelayDistribution | None, rng: random.Random) -> float:
-    if dist is None:
-        return 0.0
-    if dist.type == "fixed":
-        return float(dist.milliseconds)
-    if dist.type == "uniform":
-        return float(rng.randint(dist.lower, dist.upper))
-    value: float = round(math.exp(rng.gauss(0.0, 1.0) * dist.sigma) * dist.median)
-    if dist.max_value is not None:
-        for _ in range(10):
-            if value <= dist.max_value:
-                break
-            value = round(math.exp(rng.gauss(0.0, 1.0) * dist.sigma) * dist.median)
-        value = min(value, dist.max_value)
-    return float(value)
-
-
-def added_delay(stub: StubMapping, settings: GlobalSettings, rng: random.Random) -> float:
-    """Stub delays replace the global ones of the same kind; fixed and random delays add up."""
+def _templated_body(stub: StubMapping, files_dir: Path, run: TemplateRun) -> bytes:
     response = stub.response
-    fixed = response.fixed_delay_milliseconds
-    if fixed is None:
-        fixed = settings.fixed_delay or 0
-    dist = response.delay_distribution or settings.delay_distribution
-    return float(fixed) + sample_delay(dist, rng)
+    if response.body is not None:
+        return run.text(response.body, "response.body").encode("utf-8")
+    if response.has_json_body:
+        return _json_bytes(run.json(response.json_body))
+    if response.base64_body is not None:
+        return base64.b64decode(response.base64_body)
+    if response.body_file_name is None:
+        return b""
+    name = run.text(response.body_file_name, "response.bodyFileName")
+    data = _read_body_file(files_dir, name)
+    if response.transformer_parameters.get("disableBodyFileTemplating") in (True, "true"):
+        return data
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data  # binary files are sent as they are
+    if not needs_rendering(text):
+        return data
+    return run.text(text, f"__files/{name}").encode("utf-8")
+
+
+def _identity(stub: StubMapping) -> list[tuple[str, str]]:
+    headers = [("Matched-Stub-Id", stub.id)]
+    if stub.name:
+        headers.append(("Matched-Stub-Name", stub.name.encode("ascii", "replace").decode()))
+    return headers
+
+
+def _chaos_plan(stub: StubMapping, chaos: ChaosOutcome, delay: float) -> ResponsePlan:
+    """The answer chaos gives instead of the stub's: a failure, a 429, or none at all."""
+    if chaos.hang:
+        return ResponsePlan(stub.response.status, delay_ms=delay, hang=True, chaos=chaos.reason)
+    failure = chaos.failure
+    assert failure is not None
+    if failure.fault is not None:
+        return ResponsePlan(stub.response.status, delay_ms=delay, fault=failure.fault,
+                            chaos=chaos.reason)
+    headers = [*failure.headers, *_identity(stub)]
+    if chaos.retry_after is not None:
+        headers.append(("Retry-After", str(chaos.retry_after)))
+    return ResponsePlan(failure.status, headers=headers,
+                        body=(failure.body or "").encode("utf-8"), delay_ms=delay,
+                        bytes_per_second=chaos.bytes_per_second, chaos=chaos.reason)
 
 
 def plan_response(
@@ -91,18 +141,36 @@ def plan_response(
     files_dir: Path,
     settings: GlobalSettings,
     rng: random.Random,
+    templating: Templating | None = None,
+    chaos: ChaosOutcome | None = None,
 ) -> ResponsePlan:
+    """Raises RenderError (TemplateRenderError for a failing template) when it cannot."""
     response = stub.response
-    headers = list(response.headers)
-    headers.append(("Matched-Stub-Id", stub.id))
-    if stub.name:
-        headers.append(("Matched-Stub-Name", stub.name.encode("ascii", "replace").decode()))
+    delay = added_delay(stub, settings, rng)
+    if chaos is not None:
+        delay += chaos.headers_delay_ms
+        if chaos.failure is not None or chaos.hang:
+            return _chaos_plan(stub, chaos, delay)
+    if response.fault is not None:
+        return ResponsePlan(response.status, reason=response.status_message,
+                            delay_ms=delay, fault=response.fault)
+    if templating is not None and templating.applies_to(response):
+        run = TemplateRun(templating, stub, request)
+        try:
+            headers = [(k, run.text(v, f"response.headers.{k}")) for k, v in response.headers]
+            body = _templated_body(stub, files_dir, run)
+        except TemplateRenderProblem as problem:
+            raise TemplateRenderError(stub, problem) from None
+    else:
+        headers = list(response.headers)
+        body = body_bytes(stub, files_dir)
+    headers.extend(_identity(stub))
     return ResponsePlan(
         status=response.status,
         reason=response.status_message,
         headers=headers,
-        body=b"" if response.fault else body_bytes(stub, files_dir),
-        delay_ms=added_delay(stub, settings, rng),
-        fault=response.fault,
+        body=body,
+        delay_ms=delay,
         dribble=response.chunked_dribble_delay,
+        bytes_per_second=None if chaos is None else chaos.bytes_per_second,
     )

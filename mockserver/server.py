@@ -11,6 +11,7 @@ from aiohttp import web
 from multidict import CIMultiDict
 
 from mockserver import faults
+from mockserver.delays import bandwidth_slices, dribble_slices
 from mockserver.exchange import Request
 from mockserver.journal import ServeEvent
 from mockserver.nearmiss import nearest_stubs
@@ -21,8 +22,8 @@ from mockserver.state import STATE, ServerState
 CONSOLE_WIDTH_HEADER = "X-WireMock-Console-Width"
 
 
-class PlainResponse(web.Response):
-    """A response that sends no Content-Type or Server header unless the stub set them."""
+class _OnlyStubHeaders(web.StreamResponse):
+    """Sends no Content-Type or Server header unless the stub set them."""
 
     async def _prepare_headers(self) -> None:
         had_type = "Content-Type" in self.headers
@@ -31,6 +32,14 @@ class PlainResponse(web.Response):
             self.headers.popall("Content-Type", None)
         if self.headers.get("Server", "").startswith("Python/"):
             del self.headers["Server"]
+
+
+class PlainResponse(_OnlyStubHeaders, web.Response):
+    """A whole response with only the stub's headers."""
+
+
+class PlainStreamResponse(_OnlyStubHeaders):
+    """A paced (dribbled or bandwidth-limited) response with only the stub's headers."""
 
 
 async def to_exchange(http: web.Request) -> Request:
@@ -68,14 +77,23 @@ async def handle_stub_request(http: web.Request) -> web.StreamResponse:
         response, event, extra = _unmatched(state, request,
                                             http.headers.get(CONSOLE_WIDTH_HEADER))
     else:
+        chaos = state.chaos.outcome(stub, state.settings.chaos, state.rng)
         try:
             plan = plan_response(stub, request, files_dir=state.options.files_dir,
-                                 settings=state.settings, rng=state.rng)
+                                 settings=state.settings, rng=state.rng,
+                                 templating=state.templating, chaos=chaos)
         except RenderError as exc:
+            state.log.warning("response_render_failed", stub_id=stub.id, stub_name=stub.name,
+                              error=str(exc))
             plan = ResponsePlan(500, headers=[("Content-Type", "text/plain")],
                                 body=str(exc).encode())
         event = ServeEvent(request, stub, plan.status, plan.headers, plan.body,
                            response_definition=dict(stub.response.raw), added_delay=plan.delay_ms)
+        if plan.chaos is not None:
+            event.sub_events.append({"type": "CHAOS", "data": {"reason": plan.chaos}})
+            extra["chaos"] = plan.chaos
+        if plan.fault is not None:
+            extra["fault"] = plan.fault.value
         response = await _carry_out(http, plan)
     elapsed = (time.perf_counter() - started) * 1000
     event.total_time = elapsed
@@ -122,30 +140,36 @@ def _unmatched(
 
 
 async def _carry_out(http: web.Request, plan: ResponsePlan) -> web.StreamResponse:
+    """Wait, then answer; faults and hangs are responses that break or hold the connection
+    when aiohttp prepares them, after the request has been journaled."""
     if plan.delay_ms > 0:
         await asyncio.sleep(plan.delay_ms / 1000)
+    if plan.hang:
+        return faults.HangResponse(http.app[faults.RELEASE_HANGS])
     if plan.fault is not None:
-        faults.inject(plan.fault, http.transport)
-        raise asyncio.CancelledError  # the connection is gone; aiohttp drops the handler
+        return faults.FaultResponse(plan.fault)
     headers = CIMultiDict(plan.headers)
-    if plan.dribble is not None and plan.body:
-        return await _dribble(http, plan, headers)
+    if plan.body and (plan.dribble is not None or plan.bytes_per_second):
+        return await _paced(http, plan, headers)
     return PlainResponse(status=plan.status, reason=plan.reason, body=plan.body, headers=headers)
 
 
-async def _dribble(
+async def _paced(
     http: web.Request, plan: ResponsePlan, headers: CIMultiDict[str]
 ) -> web.StreamResponse:
-    assert plan.dribble is not None
-    chunks = max(1, min(plan.dribble.number_of_chunks, len(plan.body)))
-    interval = plan.dribble.total_duration / 1000 / chunks
-    size = -(-len(plan.body) // chunks)
-    response = web.StreamResponse(status=plan.status, reason=plan.reason, headers=headers)
-    response.content_length = len(plan.body)
+    """Headers at once, then the body in slices: `chunkedDribbleDelay`, else the bandwidth."""
+    size = len(plan.body)
+    if plan.dribble is not None:
+        interval, slices = dribble_slices(size, plan.dribble)
+    else:
+        assert plan.bytes_per_second is not None
+        interval, slices = bandwidth_slices(size, plan.bytes_per_second)
+    response = PlainStreamResponse(status=plan.status, reason=plan.reason, headers=headers)
+    response.content_length = size
     await response.prepare(http)
-    for start in range(0, len(plan.body), size):
+    for start, end in slices:
         await asyncio.sleep(interval)
-        await response.write(plan.body[start : start + size])
+        await response.write(plan.body[start:end])
     await response.write_eof()
     return response
 
@@ -156,6 +180,7 @@ def create_app(state: ServerState) -> web.Application:
     app = web.Application(client_max_size=1024**3, handler_args={"max_field_size": 65536,
                                                                   "max_line_size": 65536})
     app[STATE] = state
+    faults.setup(app)
     add_admin_routes(app)
     app.router.add_route("*", "/{tail:.*}", handle_stub_request)
     return app

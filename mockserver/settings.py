@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mockserver.model import DelayDistribution
+from mockserver.model import Chaos, DelayDistribution
 
 DEFAULT_JOURNAL_SIZE = 10_000
 
@@ -22,6 +22,8 @@ class ServerOptions:
     verbose: bool = False
     watch: bool = False  # reload changed stub files while serving
     watch_poll_interval: float | None = None  # seconds; None: file events (watchfiles) if installed
+    global_response_templating: bool = False  # render every stub as a template, not only opted-in
+    seed: int | None = None  # seeds every random choice (helpers, delays, chaos): repeatable runs
 
     @property
     def mappings_dir(self) -> Path:
@@ -41,6 +43,8 @@ class GlobalSettings:
     delay_distribution_json: dict[str, Any] | None = None
     extended: dict[str, Any] | None = None
     proxy_pass_through: bool = True
+    chaos: Chaos | None = None  # mockserver's extension, applied under every stub's own chaos
+    chaos_json: dict[str, Any] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
@@ -52,5 +56,7 @@ class GlobalSettings:
         if self.extended is not None:
             out["extended"] = self.extended
         out["proxyPassThrough"] = self.proxy_pass_through
+        if self.chaos_json is not None:
+            out["chaos"] = self.chaos_json
         out.update(self.extra)
         return out

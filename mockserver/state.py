@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import structlog
 from aiohttp import web
 
+from mockserver.chaos import ChaosState
 from mockserver.errors import AdminError, StubFileError
 from mockserver.exchange import Request
 from mockserver.journal import Journal, ServeEvent
@@ -23,6 +24,7 @@ from mockserver.model import RequestPattern, StubMapping
 from mockserver.persistence import delete_stub_file, write_stub
 from mockserver.registry import Registry
 from mockserver.settings import GlobalSettings, ServerOptions
+from mockserver.templating import Templating
 
 
 @dataclass
@@ -39,11 +41,17 @@ class ServerState:
         default_factory=lambda: structlog.get_logger("mockserver"))
     owned_files: set[str] = field(default_factory=set)  # files this process wrote
     dirty: set[str] = field(default_factory=set)  # file-loaded stubs edited since load
+    chaos: ChaosState = field(default_factory=ChaosState)  # failFirst counters, rate limits
+    templating: Templating = field(init=False)  # helpers bound to `rng`
 
     def __post_init__(self) -> None:
         self.journal = Journal(
             self.options.max_request_journal_entries, enabled=self.options.request_journal
         )
+        if self.options.seed is not None:
+            self.rng.seed(self.options.seed)
+        self.templating = Templating(self.rng,
+                                     everywhere=self.options.global_response_templating)
 
     # -- loading ------------------------------------------------------------------------
     def load_from_disk(self) -> None:
@@ -66,6 +74,9 @@ class ServerState:
         self.registry.clear()
         self.journal.clear()
         self.dirty.clear()
+        self.chaos.clear()
+        if self.options.seed is not None:  # a reset replays the same random choices
+            self.rng.seed(self.options.seed)
         self.load_from_disk()
 
     # -- stubs --------------------------------------------------------------------------

@@ -12,7 +12,8 @@ from aiohttp import web
 
 from mockserver import __version__
 from mockserver.admin.http import empty_json, empty_ok, json_response, read_json, state_of
-from mockserver.errors import AdminError, StubError
+from mockserver.errors import AdminError, StubError, json_pointer
+from mockserver.loader.chaos import parse_chaos
 from mockserver.loader.parse import _distribution
 from mockserver.persistence import atomic_write
 from mockserver.rendering import RenderError, resolve_body_file
@@ -44,13 +45,21 @@ def parse_settings(data: Any) -> GlobalSettings:
         raise AdminError(422, "Error parsing JSON", pointer="/delayDistribution",
                          detail=exc.message) from exc
     extended = data.get("extended")
-    known = {"fixedDelay", "delayDistribution", "extended", "proxyPassThrough"}
+    chaos_json = data.get("chaos")
+    try:
+        chaos = parse_chaos(chaos_json)
+    except StubError as exc:
+        raise AdminError(422, "Error parsing JSON", pointer=json_pointer(exc.path),
+                         detail=exc.message) from exc
+    known = {"fixedDelay", "delayDistribution", "extended", "proxyPassThrough", "chaos"}
     return GlobalSettings(
         fixed_delay=fixed,
         delay_distribution=dist,
         delay_distribution_json=dist_json,
         extended=extended if isinstance(extended, dict) else None,
         proxy_pass_through=bool(data.get("proxyPassThrough", False)),
+        chaos=chaos,
+        chaos_json=chaos_json if chaos is not None else None,
         extra={k: v for k, v in data.items() if k not in known},
     )
 

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from mockserver.errors import KeyPath, StubError
+from mockserver.loader.chaos import parse_chaos
 from mockserver.matchers import parse_string_matcher
 from mockserver.matchers.base import StringMatcher
 from mockserver.matchers.multivalue import MultiValuePattern, parse_multi_value
@@ -28,6 +29,7 @@ from mockserver.model import (
     StubMapping,
     StubSource,
 )
+from mockserver.templating import check_templates, opted_in
 
 STUB_KEYS = (
     "id", "uuid", "name", "request", "response", "persistent", "priority", "scenarioName",
@@ -44,6 +46,7 @@ RESPONSE_KEYS = (
     "fixedDelayMilliseconds", "delayDistribution", "chunkedDribbleDelay", "fault",
     "proxyBaseUrl", "proxyUrlPrefixToRemove", "additionalProxyRequestHeaders",
     "removeProxyRequestHeaders", "transformers", "transformerParameters", "fromConfiguredStub",
+    "chaos",  # mockserver's extension: failures, hangs, bandwidth, rate limits
 )
 MULTIPART_KEYS = ("name", "fileName", "matchingType", "headers", "bodyPatterns")
 
@@ -131,6 +134,8 @@ def parse_stub(
     response_data = {} if obj.get("response") is None else obj["response"]
     request, request_json = parse_request_pattern(request_data, (*path, "request"))
     response = parse_response(response_data, (*path, "response"))
+    if opted_in(response):
+        _check_templates(response, (*path, "response"), obj)
     priority = None if obj.get("priority") is None else _int(obj["priority"], (*path, "priority"))
     persistent = None if obj.get("persistent") is None else _bool(
         obj["persistent"], (*path, "persistent"))
@@ -156,6 +161,18 @@ def parse_stub(
         source=source,
         request_json=request_json,
     )
+
+
+def _check_templates(response: ResponseDefinition, path: KeyPath, obj: Mapping[str, Any]) -> None:
+    """A template that does not compile is the stub author's mistake: refuse the stub."""
+    found = check_templates(response)
+    if found is None:
+        return
+    where, problem = found
+    label = obj.get("name") or obj.get("id") or obj.get("uuid")
+    stub = f" in stub {label!r}" if label else ""
+    line = f" on line {problem.line} of the template" if problem.line else ""
+    raise StubError((*path, *where), f"template syntax error{stub}{line}: {problem.message}")
 
 
 def _listeners(value: Any, path: KeyPath) -> tuple[dict[str, Any], ...] | None:
@@ -406,6 +423,7 @@ def parse_response(data: Any, path: KeyPath = ()) -> ResponseDefinition:
         remove_proxy_request_headers=tuple(str(h) for h in remove),
         transformers=tuple(str(t) for t in transformers),
         transformer_parameters=dict(_object(params, (*path, "transformerParameters"))),
+        chaos=parse_chaos(obj.get("chaos"), (*path, "chaos")),
         raw=raw,
     )
 
