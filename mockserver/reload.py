@@ -105,8 +105,8 @@ class Reloader:
         by_file: dict[str, list[StubMapping]] = {}
         for stub in registry.all():
             path = stub.source.path if stub.source is not None else None
-            if path in changed:
-                by_file.setdefault(path, []).append(stub)  # type: ignore[arg-type]
+            if path is not None and path in changed:
+                by_file.setdefault(path, []).append(stub)
             else:
                 owners[stub.id] = path or "the admin API"
         for change in plan.changes:
