@@ -1,7 +1,8 @@
 """Environment variables as defaults for command-line options (for containers and CI).
 
 Every long option `--some-option` of every subcommand can be given as `MOCKSERVER_SOME_OPTION`;
-a flag on the command line still wins. Switches take `true/false`, `1/0`, `yes/no` or `on/off`.
+a flag on the command line still wins. Switches take `true/false`, `1/0`, `yes/no` or `on/off`;
+repeatable options take a comma-separated list, to which flags add.
 A value that does not convert is reported like a bad flag, naming the variable.
 """
 
@@ -32,7 +33,12 @@ def apply_env_defaults(parser: argparse.ArgumentParser, environ: Mapping[str, st
             continue
         name = variable_name(longs[0])
         if name in environ:
-            defaults[action.dest] = _convert(parser, action, name, environ[name])
+            if isinstance(action, argparse._AppendAction):  # noqa: SLF001
+                items = [item.strip() for item in environ[name].split(",") if item.strip()]
+                defaults[action.dest] = [_convert(parser, action, name, i) for i in items]
+            else:
+                defaults[action.dest] = _convert(parser, action, name, environ[name])
+            action.required = False  # the environment gave it
     if defaults:
         parser.set_defaults(**defaults)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
 import pytest
@@ -59,3 +60,16 @@ def test_bad_values_name_the_variable(
         parse(["serve"], {name: value})
     assert caught.value.code == 2
     assert message in capsys.readouterr().err
+
+
+def test_repeatable_and_required_options() -> None:
+    """A repeatable option reads a comma-separated list (flags add to it); a required option
+    given by the environment is no longer required on the command line."""
+    parser = argparse.ArgumentParser(prog="demo")
+    parser.add_argument("--capture-header", action="append", default=[])
+    parser.add_argument("--target", required=True)
+    apply_env_defaults(parser, {"MOCKSERVER_CAPTURE_HEADER": "X-One, X-Two",
+                                "MOCKSERVER_TARGET": "http://127.0.0.1:1"})
+    args = parser.parse_args(["--capture-header", "X-Three"])
+    assert args.capture_header == ["X-One", "X-Two", "X-Three"]
+    assert args.target == "http://127.0.0.1:1"
