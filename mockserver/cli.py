@@ -8,6 +8,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from mockserver import __version__
 from mockserver.envvars import apply_env_defaults
@@ -45,16 +46,76 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--watch-poll", type=float, default=None, metavar="SECONDS",
                        help="with --watch: poll every SECONDS instead of using file events "
                        "(for mounts whose events do not arrive)")
+    serve.add_argument("--proxy-all", metavar="URL", default=None,
+                       help="send every request no stub matches to URL (a catch-all proxy stub, "
+                       "priority 10)")
+    serve.add_argument("--preserve-host-header", action="store_true",
+                       help="proxied requests keep the client's Host header")
     serve.add_argument("--global-response-templating", action="store_true",
                        help="render every stub's response as a template, not only those with "
                        "transformers: [response-template]")
     serve.add_argument("--seed", type=int, default=None, metavar="N",
                        help="seed every random choice (template helpers, delay distributions, "
                        "chaos) so a run can be repeated")
+    _add_redaction_options(serve)
+
+    record = sub.add_parser(
+        "record", help="record a real API through a proxy into replayable YAML stubs",
+        description="Proxy every request to --target and, on Ctrl-C or SIGTERM, write what "
+        "was recorded to ROOT/mappings (one YAML file per endpoint and method; recording "
+        "again updates those files). Secrets are masked unless --no-redact is given.")
+    record.add_argument("--target", required=True, metavar="URL",
+                        help="base URL of the API to record, e.g. https://api.example.com")
+    record.add_argument("--root-dir", type=Path, default=Path("stubs"),
+                        help="where mappings/ and __files/ are written (default: stubs)")
+    record.add_argument("--host", default="127.0.0.1",
+                        help="address to listen on (default 127.0.0.1)")
+    record.add_argument("--port", type=int, default=8080,
+                        help="port (default 8080; 0 = any free)")
+    record.add_argument("--capture-header", action="append", default=[], metavar="NAME",
+                        help="also match recorded requests on this header (repeatable)")
+    record.add_argument("--no-scenarios", action="store_true",
+                        help="keep only the first answer to a repeated request instead of "
+                        "a scenario")
+    record.add_argument("--preserve-host-header", action="store_true",
+                        help="send the client's Host header to the target")
+    record.add_argument("--log-format", choices=("json", "console"), default=None,
+                        help="log format (default: json unless stdout is a terminal)")
+    record.add_argument("--verbose", action="store_true", help="log debug events too")
+    _add_redaction_options(record)
 
     validate = sub.add_parser("validate", help="check every stub file and list the problems")
     validate.add_argument("--root-dir", type=Path, default=Path("stubs"))
     return parser
+
+
+def _add_redaction_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--redact-header", action="append", default=[], metavar="NAME",
+                        help="mask this header in recordings too (besides Authorization, "
+                        "Proxy-Authorization, Cookie, X-Api-Key, X-Auth-Token, Set-Cookie)")
+    parser.add_argument("--redact-query", action="append", default=[], metavar="NAME",
+                        help="mask this query parameter too (besides api_key, token, "
+                        "password, ...)")
+    parser.add_argument("--redact-json-path", action="append", default=[], metavar="JSONPATH",
+                        help="mask what this JSONPath selects in JSON bodies, e.g. "
+                        "'$.access_token'")
+    parser.add_argument("--no-redact", action="store_true",
+                        help="record secrets as they are (logged as a warning)")
+
+
+def _names(value: list[str] | str, *, split: bool = True) -> tuple[str, ...]:
+    """Repeated options (a MOCKSERVER_* variable gives one string; names may use commas)."""
+    items = [value] if isinstance(value, str) else value
+    if not split:
+        return tuple(item for item in items if item.strip())
+    return tuple(n.strip() for item in items for n in item.split(",") if n.strip())
+
+
+def _redaction_fields(args: argparse.Namespace) -> dict[str, Any]:
+    return {"redact": not args.no_redact, "redact_headers": _names(args.redact_header),
+            "redact_query": _names(args.redact_query),
+            "redact_json_paths": _names(args.redact_json_path, split=False),
+            "preserve_host_header": args.preserve_host_header}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -63,6 +124,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "validate":
         return validate(args.root_dir)
+    if args.command == "record":
+        return record(args)
     return serve(args)
 
 
@@ -84,9 +147,22 @@ def serve(args: argparse.Namespace) -> int:
         verbose=args.verbose,
         watch=args.watch or args.watch_poll is not None,
         watch_poll_interval=args.watch_poll,
+        proxy_all=args.proxy_all,
         global_response_templating=args.global_response_templating,
         seed=args.seed,
+        **_redaction_fields(args),
     )
+    if options.proxy_all and not options.proxy_all.startswith(("http://", "https://")):
+        print(f"mockserver: --proxy-all needs an http(s) URL, got {options.proxy_all!r}",
+              file=sys.stderr)
+        return 2
+    try:
+        from mockserver.recording import default_redaction
+
+        default_redaction(options)  # a bad --redact-json-path fails now, not mid-recording
+    except ValueError as exc:
+        print(f"mockserver: {exc}", file=sys.stderr)
+        return 2
     try:
         asyncio.run(Runner(options).serve_forever())
     except OSError as exc:
@@ -94,6 +170,40 @@ def serve(args: argparse.Namespace) -> int:
         return 1
     except KeyboardInterrupt:  # pragma: no cover - signal handlers normally catch it
         pass
+    return 0
+
+
+def record(args: argparse.Namespace) -> int:
+    """`mockserver record`: proxy to --target until Ctrl-C/SIGTERM, write stubs, summarise."""
+    from mockserver.capture import capture, mask_logged_urls, summary
+    from mockserver.errors import StubError
+    from mockserver.log import configure
+    from mockserver.recorder import parse_record_spec
+    from mockserver.recording import default_redaction
+
+    configure(args.log_format, verbose=args.verbose)
+    options = ServerOptions(
+        host=args.host, port=args.port, root_dir=args.root_dir,
+        max_request_journal_entries=None,  # every request until the end is needed
+        log_format=args.log_format or "json", verbose=args.verbose, **_redaction_fields(args),
+    )
+    try:
+        spec = parse_record_spec(
+            {"targetBaseUrl": args.target, "repeatsAsScenarios": not args.no_scenarios,
+             "captureHeaders": {name: {} for name in _names(args.capture_header)}},
+            redaction=default_redaction(options))
+    except (StubError, ValueError) as exc:
+        print(f"mockserver record: {exc}", file=sys.stderr)
+        return 2
+    mask_logged_urls(spec.redaction)
+    try:
+        outcome = asyncio.run(capture(options, spec, err=sys.stderr))
+    except OSError as exc:
+        print(f"mockserver: cannot record: {exc}", file=sys.stderr)
+        return 1
+    if sys.stderr.isatty():
+        print(file=sys.stderr)  # end the live-count line
+    print(summary(outcome, spec.target_base_url, args.root_dir), flush=True)
     return 0
 
 

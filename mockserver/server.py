@@ -10,12 +10,13 @@ import zlib
 from aiohttp import web
 from multidict import CIMultiDict
 
-from mockserver import faults
+from mockserver import faults, proxy
 from mockserver.delays import bandwidth_slices, dribble_slices
 from mockserver.exchange import Request
 from mockserver.journal import ServeEvent
+from mockserver.model import StubMapping
 from mockserver.nearmiss import nearest_stubs
-from mockserver.rendering import RenderError, ResponsePlan, plan_response
+from mockserver.rendering import RenderError, ResponsePlan, added_delay, plan_response
 from mockserver.report import render_report
 from mockserver.state import STATE, ServerState
 
@@ -76,6 +77,8 @@ async def handle_stub_request(http: web.Request) -> web.StreamResponse:
     if stub is None:
         response, event, extra = _unmatched(state, request,
                                             http.headers.get(CONSOLE_WIDTH_HEADER))
+    elif stub.response.proxy_base_url is not None:
+        response, event = await _proxy(http, state, stub, request)
     else:
         chaos = state.chaos.outcome(stub, state.settings.chaos, state.rng)
         try:
@@ -102,6 +105,15 @@ async def handle_stub_request(http: web.Request) -> web.StreamResponse:
                    stub_id=stub.id if stub else None, matched=stub is not None,
                    status=event.status, elapsed_ms=round(elapsed, 2), **extra)
     return response
+
+
+async def _proxy(
+    http: web.Request, state: ServerState, stub: StubMapping, request: Request
+) -> tuple[web.StreamResponse, ServeEvent]:
+    options = proxy.ProxyOptions(preserve_host_header=state.options.preserve_host_header,
+                                 keep_body=state.journal.enabled,
+                                 delay_ms=added_delay(stub, state.settings, state.rng))
+    return await proxy.forward(http, stub, request, http.app[proxy.UPSTREAM], options)
 
 
 def _unmatched(
@@ -181,6 +193,7 @@ def create_app(state: ServerState) -> web.Application:
                                                                   "max_line_size": 65536})
     app[STATE] = state
     faults.setup(app)
+    proxy.setup(app)
     add_admin_routes(app)
     app.router.add_route("*", "/{tail:.*}", handle_stub_request)
     return app

@@ -20,6 +20,12 @@ class ServerOptions:
     request_journal: bool = True
     log_format: str = "console"
     verbose: bool = False
+    proxy_all: str | None = None  # --proxy-all: unmatched requests go to this base URL
+    preserve_host_header: bool = False  # proxied requests keep the client's Host header
+    redact: bool = True  # recordings mask secrets (--no-redact turns it off)
+    redact_headers: tuple[str, ...] = ()  # more header names to mask (--redact-header)
+    redact_query: tuple[str, ...] = ()  # more query parameter names (--redact-query)
+    redact_json_paths: tuple[str, ...] = ()  # JSONPaths in JSON bodies (--redact-json-path)
     watch: bool = False  # reload changed stub files while serving
     watch_poll_interval: float | None = None  # seconds; None: file events (watchfiles) if installed
     global_response_templating: bool = False  # render every stub as a template, not only opted-in

@@ -22,6 +22,8 @@ from mockserver.loader import load_directory
 from mockserver.matching import matches
 from mockserver.model import RequestPattern, StubMapping
 from mockserver.persistence import delete_stub_file, write_stub
+from mockserver.proxy import catch_all_stub
+from mockserver.recording import RecordingSession
 from mockserver.registry import Registry
 from mockserver.settings import GlobalSettings, ServerOptions
 from mockserver.templating import Templating
@@ -41,6 +43,7 @@ class ServerState:
         default_factory=lambda: structlog.get_logger("mockserver"))
     owned_files: set[str] = field(default_factory=set)  # files this process wrote
     dirty: set[str] = field(default_factory=set)  # file-loaded stubs edited since load
+    recording: RecordingSession = field(default_factory=RecordingSession)
     chaos: ChaosState = field(default_factory=ChaosState)  # failFirst counters, rate limits
     templating: Templating = field(init=False)  # helpers bound to `rng`
 
@@ -59,6 +62,8 @@ class ServerState:
         result = load_directory(self.options.mappings_dir)
         for stub in result.stubs:
             self.registry.add(stub)
+        if self.options.proxy_all:  # --proxy-all survives a reset, unlike in WireMock
+            self.registry.add(catch_all_stub(self.options.proxy_all))
         self.load_errors = result.errors
         for error in result.errors:
             self.log.error(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from mockserver.admin import mappings, requests, scenarios, system
+from mockserver.admin import mappings, recordings, requests, scenarios, system
 from mockserver.admin.http import admin_errors
 
 
@@ -19,6 +19,7 @@ def add_admin_routes(app: web.Application) -> None:
     mappings.add_routes(router)
     requests.add_routes(router)
     scenarios.add_routes(router)
+    recordings.add_routes(router)
     router.add_route("*", "/__admin/{tail:.*}", unknown_admin_route)
     app.middlewares.append(admin_errors)
 

@@ -47,6 +47,7 @@ def flag(spec: Mapping[str, Any], key: str, ctx: ParseContext) -> bool:
 class EqualTo(StringMatcher):
     value: str
     case_insensitive: bool = False
+    flag_given: bool = False  # WireMock echoes an explicit `caseInsensitive: false`
     operator = "equalTo"
 
     def match(self, value: str | None) -> MatchResult:
@@ -65,8 +66,8 @@ class EqualTo(StringMatcher):
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"equalTo": self.value}
-        if self.case_insensitive:
-            out["caseInsensitive"] = True
+        if self.case_insensitive or self.flag_given:
+            out["caseInsensitive"] = self.case_insensitive
         return out
 
 
@@ -164,7 +165,8 @@ class BinaryEqualTo(StringMatcher):
 
 
 def parse_equal_to(spec: Mapping[str, Any], ctx: ParseContext) -> StringMatcher:
-    return EqualTo(operand_text(spec, "equalTo", ctx), flag(spec, "caseInsensitive", ctx))
+    return EqualTo(operand_text(spec, "equalTo", ctx), flag(spec, "caseInsensitive", ctx),
+                   spec.get("caseInsensitive") is not None)
 
 
 def parse_contains(spec: Mapping[str, Any], ctx: ParseContext) -> StringMatcher:

@@ -1,0 +1,47 @@
+"""`/__admin/recordings`: start, stop, status and snapshot, with WireMock's shapes (§5.6).
+
+The record spec accepts one extension, `redact` (`enabled`, `headers`, `queryParameters`,
+`jsonPaths`), which adds to the server's own redaction options.
+"""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from mockserver.admin.http import empty_json, json_response, read_json, state_of
+from mockserver.recorder import RecordSpec, parse_record_spec
+from mockserver.recording import default_redaction, snapshot
+
+
+async def _spec(request: web.Request) -> RecordSpec:
+    data = await read_json(request, allow_empty=True)
+    return parse_record_spec(data, redaction=default_redaction(state_of(request).options))
+
+
+async def start_recording(request: web.Request) -> web.Response:
+    spec = await _spec(request)
+    state = state_of(request)
+    state.recording.start(state, spec)
+    return empty_json()
+
+
+async def stop_recording(request: web.Request) -> web.Response:
+    state = state_of(request)
+    return json_response(state.recording.stop(state).to_json())
+
+
+async def recording_status(request: web.Request) -> web.Response:
+    return json_response({"status": state_of(request).recording.status})
+
+
+async def take_snapshot(request: web.Request) -> web.Response:
+    spec = await _spec(request)
+    return json_response(snapshot(state_of(request), spec).to_json())
+
+
+def add_routes(router: web.UrlDispatcher) -> None:
+    a = "/__admin/recordings"
+    router.add_post(f"{a}/start", start_recording)
+    router.add_post(f"{a}/stop", stop_recording)
+    router.add_get(f"{a}/status", recording_status)
+    router.add_post(f"{a}/snapshot", take_snapshot)
