@@ -58,6 +58,7 @@ class RecordingSession:
     spec: RecordSpec | None = None
     proxy_stub_id: str | None = None
     before: set[str] = field(default_factory=set)
+    evicted_at_start: int = 0
 
     @property
     def active(self) -> bool:
@@ -69,6 +70,7 @@ class RecordingSession:
             return
         self.spec = spec
         self.before = {event.id for event in state.journal.oldest_first()}
+        self.evicted_at_start = state.journal.evicted
         self.proxy_stub_id = None
         if spec.target_base_url is not None:
             stub = parse_stub({"request": {"method": "ANY"},
@@ -90,6 +92,10 @@ class RecordingSession:
         if not self.active or self.spec is None:
             raise AdminError(400, "Not currently recording.", code=30)
         events = self.pending(state)
+        lost = state.journal.evicted - self.evicted_at_start
+        if lost > 0:  # recordings are made from the journal; a bounded one forgets
+            state.log.warning("recording_incomplete", evicted_requests=lost,
+                              hint="raise --max-request-journal-entries while recording")
         if self.proxy_stub_id is not None:
             state.registry.remove(self.proxy_stub_id)
         self.status = STOPPED

@@ -9,6 +9,7 @@ so the stub still replays whatever credentials the client sends.
 from __future__ import annotations
 
 import copy
+import functools
 import json
 import re
 from dataclasses import dataclass
@@ -183,9 +184,10 @@ def mask_set_cookie(value: str) -> str:
     return f"{name.strip()}={PLACEHOLDER}{sep}{attributes}"
 
 
+@functools.lru_cache(maxsize=256)
 def compile_json_path(expression: str) -> Any:
     """A jsonpath-ng expression; a ValueError naming the expression when it does not parse."""
-    from jsonpath_ng.ext import parse
+    from jsonpath_ng.ext.parser import parse
 
     try:
         return parse(expression)
