@@ -6,7 +6,7 @@ from __future__ import annotations
 import base64
 import json
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from mockserver.chaos import ChaosOutcome
@@ -22,7 +22,7 @@ from mockserver.templating import (
 )
 
 __all__ = ["RenderError", "ResponsePlan", "TemplateRenderError", "added_delay", "body_bytes",
-           "plan_response", "resolve_body_file", "sample_delay"]
+           "plan_response", "resolve_body_file", "sample_delay", "with_rendered_proxy_url"]
 
 
 @dataclass
@@ -132,6 +132,26 @@ def _chaos_plan(stub: StubMapping, chaos: ChaosOutcome, delay: float) -> Respons
     return ResponsePlan(failure.status, headers=headers,
                         body=(failure.body or "").encode("utf-8"), delay_ms=delay,
                         bytes_per_second=chaos.bytes_per_second, chaos=chaos.reason)
+
+
+def with_rendered_proxy_url(
+    stub: StubMapping, request: Request, templating: Templating | None
+) -> StubMapping:
+    """The stub with its `proxyBaseUrl` rendered when templating applies (WireMock renders it).
+
+    Raises TemplateRenderError when the template fails for this request.
+    """
+    response = stub.response
+    url = response.proxy_base_url
+    if templating is None or url is None or not needs_rendering(url) or (
+        not templating.applies_to(response)
+    ):
+        return stub
+    try:
+        rendered = TemplateRun(templating, stub, request).text(url, "response.proxyBaseUrl")
+    except TemplateRenderProblem as problem:
+        raise TemplateRenderError(stub, problem) from None
+    return stub.with_changes(response=replace(response, proxy_base_url=rendered))
 
 
 def plan_response(

@@ -16,7 +16,13 @@ from mockserver.exchange import Request
 from mockserver.journal import ServeEvent
 from mockserver.model import StubMapping
 from mockserver.nearmiss import nearest_stubs
-from mockserver.rendering import RenderError, ResponsePlan, added_delay, plan_response
+from mockserver.rendering import (
+    RenderError,
+    ResponsePlan,
+    added_delay,
+    plan_response,
+    with_rendered_proxy_url,
+)
 from mockserver.report import render_report
 from mockserver.state import STATE, ServerState
 
@@ -110,6 +116,16 @@ async def handle_stub_request(http: web.Request) -> web.StreamResponse:
 async def _proxy(
     http: web.Request, state: ServerState, stub: StubMapping, request: Request
 ) -> tuple[web.StreamResponse, ServeEvent]:
+    try:
+        stub = with_rendered_proxy_url(stub, request, state.templating)
+    except RenderError as exc:
+        state.log.warning("response_render_failed", stub_id=stub.id, stub_name=stub.name,
+                          error=str(exc))
+        body = str(exc).encode()
+        headers = [("Content-Type", "text/plain")]
+        event = ServeEvent(request, stub, 500, headers, body,
+                           response_definition=dict(stub.response.raw))
+        return PlainResponse(status=500, body=body, headers=CIMultiDict(headers)), event
     options = proxy.ProxyOptions(preserve_host_header=state.options.preserve_host_header,
                                  keep_body=state.journal.enabled,
                                  delay_ms=added_delay(stub, state.settings, state.rng))

@@ -94,7 +94,12 @@ class Params:
 
     def __init__(self, data: MultiDict, *, fold_case: bool = False) -> None:
         self._fold = fold_case
-        self._data = {k.lower(): v for k, v in data.items()} if fold_case else data
+        if fold_case:
+            folded: MultiDict = {}
+            for name, values in data.items():
+                folded.setdefault(name.lower(), []).extend(values)
+            data = folded
+        self._data = data
 
     def __getitem__(self, name: object) -> MultiValue:
         if not isinstance(name, str):

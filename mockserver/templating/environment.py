@@ -24,7 +24,12 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from mockserver.model import ResponseDefinition
 from mockserver.templating.context import MultiValue, Params, PathValue, RequestModel
-from mockserver.templating.handlebars import HandlebarsError, is_handlebars, translate
+from mockserver.templating.handlebars import (
+    HandlebarsError,
+    has_jinja_blocks,
+    is_handlebars,
+    translate,
+)
 from mockserver.templating.helpers import (
     FILTERS,
     Clock,
@@ -147,9 +152,15 @@ def compile_template(source: str) -> CompiledTemplate:
     try:
         return _compile(env, source, "jinja", source)
     except TemplateProblem as jinja_error:
-        try:  # e.g. `{{jsonPath request.body '$.x'}}` is no Jinja2 expression
+        if has_jinja_blocks(source):
+            raise
+        try:  # not Jinja2; perhaps Handlebars after all
             return _compile(env, source, "handlebars", translate(source))
-        except (HandlebarsError, TemplateProblem):
+        except HandlebarsError as exc:
+            if exc.message.startswith("unknown helper"):  # `{{ random 'Name.first' }}`
+                raise TemplateProblem(exc.message, exc.line) from None
+            raise jinja_error from None
+        except TemplateProblem:
             raise jinja_error from None
 
 

@@ -40,7 +40,7 @@ from mockserver.templating.mustache import (
     tokenize,
 )
 
-__all__ = ["HandlebarsError", "is_handlebars", "jinja_name", "translate"]
+__all__ = ["HandlebarsError", "has_jinja_blocks", "is_handlebars", "jinja_name", "translate"]
 
 
 # --- deciding the language -----------------------------------------------------------------
@@ -49,10 +49,17 @@ _JINJA_WORDS = frozenset({"if", "else", "and", "or", "not", "in", "is", "for", "
 _JINJA_BLOCK = re.compile(r"\{%|(?<!\{)\{#")
 
 
+def has_jinja_blocks(source: str) -> bool:
+    """`{% ... %}` or `{# ... #}`: written for Jinja2, whatever else it contains."""
+    return _JINJA_BLOCK.search(source) is not None
+
+
 def is_handlebars(source: str) -> bool:
     """True when the template uses syntax only Handlebars has (so Jinja2 would misread it)."""
-    if _JINJA_BLOCK.search(source):
+    if has_jinja_blocks(source):
         return False
+    if "\\{{" in source:
+        return True  # an escaped mustache
     try:
         tokens = tokenize(source)
     except HandlebarsError:
@@ -72,15 +79,16 @@ def is_handlebars(source: str) -> bool:
 
 
 def _handlebars_only(m: Mustache) -> bool:
-    terms = [m.head, *m.params, *(v for _, v in m.hash)]
     if any(isinstance(t, Path) and not t.this and t.segments and t.segments[0] in _JINJA_WORDS
            for t in m.params):
         return False  # `a if b else c`, `x or y`: Jinja
-    if m.params or m.hash or m.block_params:
+    if m.hash or m.block_params:
         return True
     if helper_name(m.head) in HANDLEBARS_HELPERS:
-        return True  # `{{now}}`, `{{hostname}}`
-    return any(_features(t) for t in terms)
+        return True  # `{{now}}`, `{{jsonPath request.body '$.x'}}`
+    if m.params:
+        return False  # `{{ a - 1 }}`: Jinja operators, not an unknown helper
+    return _features(m.head)
 
 
 def _features(e: Expr) -> bool:

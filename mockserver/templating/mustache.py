@@ -283,7 +283,7 @@ class _Parser:
                 if end < 0:
                     raise self.error("unclosed '['")
                 p.segments.append(text[self.pos + 1 : end])
-                p.features = True
+                p.features = p.features or not first  # a leading `[` may be a Jinja list
                 self.pos = end + 1
             elif m := _ID_RE.match(text, self.pos):
                 segment = m.group(0)

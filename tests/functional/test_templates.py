@@ -13,6 +13,7 @@ import pytest
 
 from mockserver.runner import ThreadedRunner
 from tests.conftest import Client, start_server
+from tests.upstream import running_upstream
 
 TEMPLATE = ["response-template"]
 
@@ -234,6 +235,20 @@ def test_handlebars_blocks_with_whitespace_rules(client: Client) -> None:
         "items:\n{{#each (jsonPath request.body '$')}}\n  - {{this}}\n{{/each}}\n"
         "{{! a comment }}end   {{~ '!' ~}}   \\{{literal}}"))
     assert client.post("/lines", body='["a", "b"]').text == "items:\n  - a\n  - b\nend!{{literal}}"
+
+
+def test_proxy_base_url_is_a_template(client: Client) -> None:
+    """A templated proxy stub forwards to the URL rendered for the request."""
+    with running_upstream() as upstream:
+        port = upstream.url.rsplit(":", 1)[1]
+        templated(client, {"urlPathPattern": "/echo/.*"},
+                  proxyBaseUrl="http://127.0.0.1:{{request.headers.X-Upstream-Port}}")
+        reply = client.get("/echo/one?x=1", headers={"X-Upstream-Port": port})
+        assert reply.status == 200 and reply.json()["path"] == "/echo/one?x=1"
+        templated(client, {"urlPathPattern": "/bad/.*"},
+                  proxyBaseUrl="http://127.0.0.1:{{ parseJson('x') }}")
+        bad = client.get("/bad/1")
+        assert bad.status == 500 and "response.proxyBaseUrl" in bad.text
 
 
 # --- errors ----------------------------------------------------------------------------------
