@@ -105,7 +105,7 @@ async def handle_stub_request(http: web.Request) -> web.StreamResponse:
             extra["fault"] = plan.fault.value
         response = await _carry_out(http, plan)
     elapsed = (time.perf_counter() - started) * 1000
-    event.total_time = elapsed
+    event.total_time = max(0.0, elapsed - event.added_delay)  # serving time; the delay is apart
     state.journal.add(event)
     state.log.info("request_served", method=request.method, path=request.url,
                    stub_id=stub.id if stub else None, matched=stub is not None,

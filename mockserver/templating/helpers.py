@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from mockserver.templating import dates, documents, text
+from mockserver.templating import dates, documents, fakedata, text
 from mockserver.templating.context import MultiValue, Params
 from mockserver.templating.dates import Clock, utc_now
 from mockserver.templating.values import (
@@ -242,7 +242,8 @@ def make_random_helpers(rng: random.Random) -> dict[str, Helper]:
         return rng.choice(choices)
 
     return {"uuid": new_uuid, "randomValue": random_value, "randomInt": random_int,
-            "randomDecimal": random_decimal, "pickRandom": pick_random}
+            "randomDecimal": random_decimal, "pickRandom": pick_random,
+            "random": fakedata.make_random(rng)}
 
 
 # --- the tables ----------------------------------------------------------------------------
@@ -268,7 +269,8 @@ PURE_HELPERS: dict[str, Helper] = {
 # Conditional helpers: usable as blocks (`{{#eq a b}}...{{/eq}}`).
 CONDITIONS = frozenset({"eq", "neq", "gt", "gte", "lt", "lte", "and", "or", "not", "contains",
                         "matches", "isEven", "isOdd"})
-RANDOM_HELPERS = frozenset({"uuid", "randomValue", "randomInt", "randomDecimal", "pickRandom"})
+RANDOM_HELPERS = frozenset({"uuid", "randomValue", "randomInt", "randomDecimal", "pickRandom",
+                            "random"})
 NOW_HELPERS = frozenset({"now"})
 HANDLEBARS_HELPERS = frozenset(PURE_HELPERS) | RANDOM_HELPERS | NOW_HELPERS
 

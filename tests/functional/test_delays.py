@@ -53,7 +53,10 @@ def test_fixed_and_random_delays_add_up(client: Client) -> None:
     _, elapsed = timed(client, "/d/both")
     assert 345 <= elapsed < 1500
     [event] = client.get("/__admin/requests").json()["requests"]
-    assert event["timing"]["addedDelay"] == 350
+    timing = event["timing"]
+    assert timing["addedDelay"] == 350
+    assert timing["processTime"] < 200  # the delay is not counted twice
+    assert 350 <= timing["totalTime"] < 550
 
 
 def test_global_delays_from_settings(client: Client) -> None:

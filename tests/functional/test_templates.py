@@ -298,12 +298,12 @@ def test_render_error_is_a_short_500(server: ThreadedRunner, client: Client) -> 
 
 
 def test_unknown_handlebars_helper_is_a_load_error(client: Client) -> None:
-    """A helper WireMock does not have is refused where the stub is created."""
+    """A helper mockserver does not have is refused where the stub is created."""
     reply = client.post("/__admin/mappings", json_body={
         "request": {"url": "/u"},
-        "response": {"transformers": TEMPLATE, "body": "{{ random 'Name.first_name' }}"}})
+        "response": {"transformers": TEMPLATE, "body": "{{ faker 'Name.first_name' }}"}})
     assert reply.status == 422
-    assert "unknown helper 'random'" in reply.json()["errors"][0]["detail"]
+    assert "unknown helper 'faker'" in reply.json()["errors"][0]["detail"]
 
 
 # --- the sandbox ----------------------------------------------------------------------------

@@ -216,6 +216,19 @@ def test_random_helpers_follow_the_seed() -> None:
             bad()
 
 
+def test_faker_style_random() -> None:
+    """`random 'Name.first_name'` (WireMock's Faker extension) gives plausible, seeded values."""
+    a, b = helper_table(random.Random(2)), helper_table(random.Random(2))
+    keys = ["Name.first_name", "Name.last_name", "Address.country", "Address.city",
+            "Name.fullName", "Internet.email_address", "Address.zip_code"]
+    values = [a["random"](k) for k in keys]
+    assert values == [b["random"](k) for k in keys]
+    assert all(isinstance(v, str) and v for v in values)
+    assert "@" in values[5] and re.fullmatch(r"\d{5}", values[6])
+    with pytest.raises(HelperError, match="unknown key 'Pokemon.name'"):
+        a["random"]("Pokemon.name")
+
+
 def test_jinja_globals_and_helper_table_access() -> None:
     """Jinja2 gets the helpers by name (not Handlebars' `range`); `_hb` names only helpers."""
     table = helper_table(random.Random(1))
