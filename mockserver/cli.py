@@ -193,7 +193,8 @@ def record(args: argparse.Namespace) -> int:
              "captureHeaders": {name: {} for name in _names(args.capture_header)}},
             redaction=default_redaction(options))
     except (StubError, ValueError) as exc:
-        print(f"mockserver record: {exc}", file=sys.stderr)
+        message = str(exc).replace("targetBaseUrl:", "--target:", 1)
+        print(f"mockserver record: {message}", file=sys.stderr)
         return 2
     mask_logged_urls(spec.redaction)
     try:

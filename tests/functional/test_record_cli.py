@@ -210,3 +210,13 @@ def test_bad_json_path_is_a_usage_error(tmp_path: Path) -> None:
         cwd=REPO, capture_output=True, text=True, timeout=30)
     assert result.returncode == 2
     assert "invalid JSONPath '$['" in result.stderr
+
+
+def test_target_must_be_an_http_url(tmp_path: Path) -> None:
+    """A --target that is not an http(s) URL is a usage error naming the option."""
+    result = subprocess.run(
+        [sys.executable, "-m", "mockserver", "record", "--target", "ftp://example.com",
+         "--root-dir", str(tmp_path), "--port", "0"],
+        cwd=REPO, capture_output=True, text=True, timeout=30)
+    assert result.returncode == 2
+    assert "--target: expected an http(s) URL" in result.stderr
