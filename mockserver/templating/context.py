@@ -125,7 +125,7 @@ class Params:
         return bool(self._data)
 
     def __str__(self) -> str:
-        return "{" + ", ".join(f"{k}={v}" for k, v in self._data.items()) + "}"
+        return "{" + ", ".join(f"{k}={v[0] if v else ''}" for k, v in self._data.items()) + "}"
 
 
 class PathValue(str):
@@ -180,6 +180,11 @@ class PathValue(str):
         return self._segments[-1] if self._segments else ""
 
 
+class MethodValue(str):
+    """`request.method`: text everywhere, except that WireMock's `eq` never finds it equal to a
+    string (the method is an object there), which translated Handlebars reproduces."""
+
+
 class RequestModel:
     """WireMock's `RequestTemplateModel`: what `{{ request.* }}` can read."""
 
@@ -232,8 +237,8 @@ class RequestModel:
         return self._cached("cookies", lambda: Params(self._request.cookies))  # type: ignore[no-any-return]
 
     @property
-    def method(self) -> str:
-        return self._request.method
+    def method(self) -> MethodValue:
+        return MethodValue(self._request.method)
 
     @property
     def body(self) -> str:

@@ -23,6 +23,7 @@ from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from mockserver.model import ResponseDefinition
+from mockserver.templating import wiremock_helpers
 from mockserver.templating.context import MultiValue, Params, PathValue, RequestModel
 from mockserver.templating.handlebars import (
     HandlebarsError,
@@ -224,7 +225,7 @@ class Templating:
             "scope": _scope, "each": _each, "section": _section, "truthy": truthy}
         self._base: dict[str, Any] = {
             **jinja_globals(table),
-            "_hb": HelperTable({**table, **internal}),
+            "_hb": HelperTable({**table, **wiremock_helpers.OVERRIDES, **internal}),
         }
 
     def applies_to(self, response: ResponseDefinition) -> bool:

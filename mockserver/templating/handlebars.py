@@ -133,10 +133,16 @@ def jinja_name(name: str) -> str:
     return "_v_" + name.encode("utf-8").hex()
 
 
-def _subscript(segment: str) -> str:
-    if re.fullmatch(r"-?\d+", segment):
-        return f"[{int(segment)}]"
-    return f"[{segment!r}]"
+def _subscripts(expr: str, segments: list[str]) -> str:
+    """`expr['a'][0]`; a negative index goes through `_hb.at` (WireMock counts it its way)."""
+    for segment in segments:
+        if re.fullmatch(r"-\d+", segment):
+            expr = f"_hb.at({expr}, {int(segment)})"
+        elif re.fullmatch(r"\d+", segment):
+            expr += f"[{int(segment)}]"
+        else:
+            expr += f"[{segment!r}]"
+    return expr
 
 
 def _standalone(tokens: list[Token]) -> None:
@@ -259,7 +265,7 @@ class _Translator:
             expr = self._call(Call(name), tag)
         else:
             expr = self.value(m.head, tag)
-        return self._wrap(expr, tag, statement=False)
+        return self._wrap(f"_hb.show({expr})", tag, statement=False)
 
     def _assign_target(self, m: Mustache, name: str | None,
                        tag: Tag) -> tuple[str, list[Expr], str] | None:
@@ -315,9 +321,9 @@ class _Translator:
             if base == "_hb_root":
                 if not segments:
                     return "none"
-                return self._bare(segments[0], 0) + "".join(map(_subscript, segments[1:]))
-            return base + "".join(map(_subscript, segments))
-        return self._bare(segments[0], level) + "".join(map(_subscript, segments[1:]))
+                return _subscripts(self._bare(segments[0], 0), segments[1:])
+            return _subscripts(base, segments)
+        return _subscripts(self._bare(segments[0], level), segments[1:])
 
     def _bare(self, head: str, level: int) -> str:
         for scope in reversed(self.scopes[: level + 1]):
@@ -332,8 +338,9 @@ class _Translator:
     def _data(self, p: Path, tag: Tag) -> str:
         name = p.segments[0] if p.segments else ""
         if name == "root":
-            return self._bare(p.segments[1], 0) + "".join(map(_subscript, p.segments[2:])) \
-                if len(p.segments) > 1 else "none"
+            if len(p.segments) < 2:
+                return "none"
+            return _subscripts(self._bare(p.segments[1], 0), p.segments[2:])
         loop_scope = next((s for s in reversed(self.scopes) if s.loop), None)
         if loop_scope is None:
             raise HandlebarsError(f"@{name} is only defined inside {{{{#each}}}}", tag.line)
@@ -473,7 +480,7 @@ class _Translator:
         args += [f"{k}={self.value(v, tag)}" for k, v in m.hash]
         if name not in HANDLEBARS_HELPERS:
             raise HandlebarsError(f"unknown helper {name!r}", tag.line)
-        return captured + self._wrap(f"_hb.{name}({', '.join(args)})", block.close,
+        return captured + self._wrap(f"_hb.show(_hb.{name}({', '.join(args)}))", block.close,
                                      statement=False)
 
 

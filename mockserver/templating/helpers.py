@@ -12,7 +12,7 @@ import random
 import string
 import uuid as _uuid
 from collections.abc import Callable, Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from mockserver.templating import dates, documents, fakedata, text
@@ -34,28 +34,35 @@ Helper = Callable[..., Any]
 # --- numbers and lists ---------------------------------------------------------------------
 
 
+def _decimal(value: Any) -> Decimal:
+    number = to_number(value)
+    if number is None:
+        return Decimal(0)  # WireMock counts what is not a number as 0
+    return Decimal(repr(number)) if isinstance(number, float) else Decimal(number)
+
+
 def math(left: Any, operator: Any, right: Any) -> int | float:
-    """`math 1 '+' 2`: + - * x / %; whole results print without a fraction."""
-    a, b, op = to_number(left), to_number(right), text_of(operator).strip()
-    if a is None or b is None:
-        raise HelperError(f"math needs two numbers, got {text_of(left)!r} and {text_of(right)!r}")
+    """WireMock's `math`: + - * x / % on decimals. As in Java's BigDecimal, a quotient keeps the
+    left operand's decimals (`10 / 4` is 3, `10.0 / 4` is 2.5); a result without decimals
+    is a whole number."""
+    a, b, op = _decimal(left), _decimal(right), text_of(operator).strip()
     try:
-        d_a, d_b = Decimal(str(a)), Decimal(str(b))
         if op == "+":
-            result = d_a + d_b
+            result = a + b
         elif op == "-":
-            result = d_a - d_b
+            result = a - b
         elif op in ("*", "x"):
-            result = d_a * d_b
+            result = a * b
         elif op == "/":
-            result = d_a / d_b
+            scale = Decimal(1).scaleb(min(0, int(a.as_tuple().exponent)))
+            result = (a / b).quantize(scale, rounding=ROUND_HALF_UP)
         elif op == "%":
-            result = d_a % d_b
+            result = a % b
         else:
             raise HelperError(f"unknown math operator {op!r} (expected one of: + - * x / %)")
     except (InvalidOperation, ZeroDivisionError) as exc:
         raise HelperError(f"math: cannot compute {a} {op} {b}") from exc
-    return int(result) if result == result.to_integral_value() else float(result)
+    return int(result) if int(result.as_tuple().exponent) >= 0 else float(result)
 
 
 def hb_range(start: Any, end: Any = None) -> list[int]:
@@ -220,12 +227,12 @@ def make_random_helpers(rng: random.Random) -> dict[str, Helper]:
         value = "".join(rng.choice(alphabet) for _ in range(count))
         return value.upper() if flag(uppercase) else value
 
-    def random_int(lower: Any = 0, upper: Any = 2**31 - 1) -> int:
-        """A whole number in [lower, upper] (both ends included)."""
+    def random_int(lower: Any = -(2**31), upper: Any = 2**31 - 1) -> int:
+        """A whole number from `lower` up to, not including, `upper` (as WireMock's)."""
         lo, hi = to_int(lower, "lower"), to_int(upper, "upper")
-        if hi < lo:
-            raise HelperError(f"randomInt: upper {hi} is less than lower {lo}")
-        return rng.randint(lo, hi)
+        if hi <= lo:
+            raise HelperError(f"randomInt: upper {hi} must be greater than lower {lo}")
+        return rng.randrange(lo, hi)
 
     def random_decimal(lower: Any = 0.0, upper: Any = 1.0) -> float:
         lo, hi = to_number(lower), to_number(upper)

@@ -142,8 +142,8 @@ def test_regex_base64_url_math_size_trim(client: Client) -> None:
                                    "'parts'}}{{parts.1}}"},
               body=("{{regexExtract request.path '[0-9]+'}}|{{base64 'hello'}}|"
                     "{{base64 'aGVsbG8=' decode=true}}|{{ 'hi' | b64encode }}|"
-                    "{{urlEncode 'a b&c'}}|{{math 7 '*' 6}}|{{math 10 '/' 4}}|"
-                    "{{size request.query.q}}|[{{trim '  x '}}]|{{ randomInt(3, 3) }}"))
+                    "{{urlEncode 'a b&c'}}|{{math 7 '*' 6}}|{{math 10.0 '/' 4}}|"
+                    "{{size request.query.q}}|[{{trim '  x '}}]|{{ randomInt(3, 4) }}"))
     reply = client.get("/redirect/12/next/page?q=1&q=2")
     assert reply.status == 302
     assert reply.header("Location") == "/to/next/page"

@@ -80,10 +80,13 @@ def test_tokenize_handles_quotes_triples_and_escapes() -> None:
 
 def test_paths_become_subscripts() -> None:
     """Paths are translated to subscripts, so no key reaches a Python attribute."""
-    assert translate("{{request.headers.X-Foo}}") == "{{ request['headers']['X-Foo'] }}"
-    assert translate("{{request.path.[0]}}") == "{{ request['path'][0] }}"
+    assert translate("{{request.headers.X-Foo}}") == \
+        "{{ _hb.show(request['headers']['X-Foo']) }}"
+    assert translate("{{request.path.[0]}}") == "{{ _hb.show(request['path'][0]) }}"
     assert translate("{{jsonPath request.body '$.a'}}") == \
-        "{{ _hb.jsonPath(request['body'], '$.a') }}"
+        "{{ _hb.show(_hb.jsonPath(request['body'], '$.a')) }}"
+    assert translate("{{request.query.a.[-1]}}") == \
+        "{{ _hb.show(_hb.at(request['query']['a'], -1)) }}"
 
 
 def test_rendering_paths_and_helpers() -> None:
@@ -98,11 +101,37 @@ def test_rendering_paths_and_helpers() -> None:
 def test_if_else_chains() -> None:
     """#if / else if / else, and conditional helpers as blocks with else."""
     template = ("{{#if (eq request.query.a 'x')}}X{{else if request.query.a}}has a"
-                "{{else}}none{{/if}}|{{#eq request.method 'POST'}}post{{else}}other{{/eq}}")
-    assert render(template, url="/?a=x") == "X|post"
-    assert render(template, url="/?a=y") == "has a|post"
-    assert render(template, url="/") == "none|post"
+                "{{else}}none{{/if}}|{{#neq request.query.a 'z'}}not z{{else}}z{{/neq}}")
+    assert render(template, url="/?a=x") == "X|not z"
+    assert render(template, url="/?a=y") == "has a|not z"
+    assert render(template, url="/?a=z") == "has a|z"
+    assert render(template, url="/") == "none|not z"
     assert render("{{#unless request.query.a}}no a{{else}}a{{/unless}}", url="/") == "no a"
+
+
+def test_wiremock_java_semantics() -> None:
+    """What WireMock stubs rely on: Java printing and equality, WireMock's helper quirks."""
+    body = '{"obj": {"a": 1, "b": [1, 2.5]}, "list": ["x", "y"], "n": 5}'
+    assert render("{{jsonPath request.body '$.obj'}}", body=body) == \
+        '{\n  "a" : 1,\n  "b" : [ 1, 2.5 ]\n}'
+    assert render("{{jsonPath request.body '$.list'}}", body=body) == "[x, y]"
+    assert render("{{parseJson request.body 'd'}}{{d.obj}}", body=body) == "{a=1, b=[1, 2.5]}"
+    assert render("{{array 1 'two' true}}|{{range 1 3}}") == "[1, two, true]|[1, 2, 3]"
+    assert render("{{eq 1 '1'}} {{eq (jsonPath request.body '$.n') 5}} "
+                  "{{eq request.method 'POST'}} {{eq request.query.a '1'}}",
+                  body=body, url="/?a=1") == "false true false true"
+    assert render("{{eq request.query.a '1' yes='Y' no='N'}}", url="/?a=1&a=2") == "N"
+    assert render("{{request.query.a.[-1]}}|{{request.query.a.[1]}}", url="/?a=1&a=2&a=3") == \
+        "2|2"
+    assert render("{{jsonPath request.body '$.x'}}", body="not json") == \
+        "[ERROR: not json is not valid JSON]"
+    assert render("{{regexExtract request.body '[0-9]+'}}", body="abc") == \
+        "[ERROR: Nothing matched [0-9]+]"
+    assert render("{{regexExtract request.body '([a-z])([0-9])' 'p'}}{{p.2}}{{p.3}}",
+                  body="a1 b2") == "b2"
+    assert render("{{join ',' (array 'a' 'b')}}") == "a,b"
+    assert render("{{math 10 '/' 4}} {{math 10.0 '/' 4}} {{math 1.5 '+' 1.5}}") == "3 2.5 3.0"
+    assert render("{{toJson (parseJson request.body)}}", body='{"a": []}') == '{\n  "a" : [ ]\n}'
 
 
 def test_each_scopes_and_data_variables() -> None:

@@ -151,12 +151,15 @@ def test_date_helpers(h: dict[str, Any]) -> None:
 def test_math_and_lists(h: dict[str, Any]) -> None:
     """math keeps whole results whole; range is inclusive; list helpers build lists."""
     assert h["math"](1, "+", 2) == 3 and h["math"]("7", "x", "6") == 42
-    assert h["math"](10, "/", 4) == 2.5 and h["math"](10, "%", 4) == 2
-    assert h["math"](0.1, "+", 0.2) == 0.3
+    assert h["math"](10, "/", 4) == 3 and h["math"](10.0, "/", 4) == 2.5  # Java BigDecimal
+    assert h["math"](10, "%", 4) == 2 and h["math"](0.1, "+", 0.2) == 0.3
+    assert h["math"]("x", "+", 2) == 2  # not a number counts as 0, as in WireMock
     with pytest.raises(HelperError):
         h["math"](1, "^", 2)
     with pytest.raises(HelperError):
         h["math"](1, "/", 0)
+    with pytest.raises(HelperError):
+        h["math"](1, "/", "zero")
     assert h["range"](1, 3) == [1, 2, 3] and h["range"](2) == [0, 1, 2]
     assert h["array"](1, "a") == [1, "a"]
     assert h["arrayAdd"]([1], 2) == [1, 2] and h["arrayAdd"]([1], 0, position="start") == [0, 1]
@@ -207,10 +210,10 @@ def test_random_helpers_follow_the_seed() -> None:
     assert re.fullmatch(r"[0-9a-f]{6}", h["randomValue"](length=6, type="HEXADECIMAL"))
     assert len(h["randomValue"](length=20, type="ALPHANUMERIC_AND_SYMBOLS")) == 20
     assert re.fullmatch(r"[0-9a-f-]{36}", h["randomValue"](type="UUID"))
-    assert h["randomInt"](lower=4, upper=4) == 4
+    assert h["randomInt"](lower=4, upper=5) == 4  # upper excluded, as in WireMock
     assert 1.0 <= h["randomDecimal"](lower=1, upper=1.5) <= 1.5
     assert h["pickRandom"](["only"]) == "only"
-    for bad in (lambda: h["randomValue"](type="EMOJI"), lambda: h["randomInt"](5, 1),
+    for bad in (lambda: h["randomValue"](type="EMOJI"), lambda: h["randomInt"](5, 5),
                 lambda: h["pickRandom"](), lambda: h["randomValue"](length=10**7)):
         with pytest.raises(HelperError):
             bad()
