@@ -1,13 +1,19 @@
 """Response templates: Jinja2 in a sandbox, with WireMock's Handlebars translated on the way in.
 
-    context      the `request` model a template reads
-    helpers      jsonPath, now, randomValue, ... bound to a server's seeded random source
-    handlebars   WireMock's Handlebars subset -> Jinja2 source
-    environment  the sandboxed environment, compile-once cache, `Templating` per server
-    response     which response fields are templates; load-time checks; rendering them
+    context           the `request` model a template reads
+    values            how values print and convert (HelperError)
+    documents, dates, text, fakedata
+                      helper families: JSON/XML, dates, strings and encodings, Faker keys
+    helpers           the helper tables, bound to a server's seeded random source and clock
+    mustache          Handlebars syntax: `{{...}}` tags and the expressions inside them
+    handlebars        which templates are Handlebars; translation into Jinja2
+    wiremock_helpers  WireMock's Java manners, for translated Handlebars only
+    environment       the sandboxed environment, compile-once cache, `Templating` per server
+    response          which response fields are templates; load-time checks; rendering them
 """
 
 from mockserver.templating.environment import (
+    TRANSFORMER,
     CompiledTemplate,
     TemplateProblem,
     TemplateRenderProblem,
@@ -16,7 +22,6 @@ from mockserver.templating.environment import (
     needs_rendering,
 )
 from mockserver.templating.response import (
-    TRANSFORMER,
     TemplateRun,
     check_templates,
     opted_in,

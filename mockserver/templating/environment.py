@@ -25,22 +25,15 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from mockserver.model import ResponseDefinition
 from mockserver.templating import wiremock_helpers
 from mockserver.templating.context import MultiValue, Params, PathValue, RequestModel
+from mockserver.templating.dates import Clock, utc_now
 from mockserver.templating.handlebars import (
     HandlebarsError,
     has_jinja_blocks,
     is_handlebars,
     translate,
 )
-from mockserver.templating.helpers import (
-    FILTERS,
-    Clock,
-    HelperTable,
-    helper_table,
-    jinja_globals,
-    text_of,
-    truthy,
-    utc_now,
-)
+from mockserver.templating.helpers import FILTERS, HelperTable, helper_table, jinja_globals
+from mockserver.templating.values import text_of, truthy
 
 TRANSFORMER = "response-template"  # WireMock's name for the templating transformer
 MAX_SIZE = 1_000_000  # longest string or list a `*` may build
