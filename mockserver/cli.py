@@ -6,13 +6,15 @@ import argparse
 import asyncio
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from mockserver import __version__
 from mockserver.envvars import apply_env_defaults
 from mockserver.settings import DEFAULT_JOURNAL_SIZE, ServerOptions
+
+T = TypeVar("T")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -40,6 +42,9 @@ def build_parser() -> argparse.ArgumentParser:
                        metavar="N", help=f"journal size bound (default {DEFAULT_JOURNAL_SIZE})")
     serve.add_argument("--no-request-journal", action="store_true",
                        help="do not record requests (verification endpoints then report -1)")
+    serve.add_argument("--disable-request-logging", action="store_true",
+                       help="no log event per served request (for load tests; startup, "
+                       "admin and error events are still logged)")
     serve.add_argument("--watch", action="store_true",
                        help="reload changed stub files while serving (a broken file keeps its "
                        "old stubs)")
@@ -118,6 +123,15 @@ def _redaction_fields(args: argparse.Namespace) -> dict[str, Any]:
             "preserve_host_header": args.preserve_host_header}
 
 
+def run_loop(main: Coroutine[Any, Any, T]) -> T:
+    """Run on uvloop when it is installed (`mockserver[fast]`), else on asyncio's own loop."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.run(main)
+    return uvloop.run(main)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     apply_env_defaults(parser, os.environ)
@@ -143,6 +157,7 @@ def serve(args: argparse.Namespace) -> int:
         root_dir=args.root_dir,
         max_request_journal_entries=args.max_request_journal_entries,
         request_journal=not args.no_request_journal,
+        request_logging=not args.disable_request_logging,
         log_format=args.log_format or "json",
         verbose=args.verbose,
         watch=args.watch or args.watch_poll is not None,
@@ -164,7 +179,7 @@ def serve(args: argparse.Namespace) -> int:
         print(f"mockserver: {exc}", file=sys.stderr)
         return 2
     try:
-        asyncio.run(Runner(options).serve_forever())
+        run_loop(Runner(options).serve_forever())
     except OSError as exc:
         print(f"mockserver: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
         return 1

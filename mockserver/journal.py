@@ -6,7 +6,6 @@ verification on a truncated journal never passes or fails silently.
 
 from __future__ import annotations
 
-import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -30,7 +29,11 @@ class ServeEvent:
     added_delay: float = 0.0
     total_time: float = 0.0
     proxied: bool = False
-    id: str = field(default_factory=lambda: str(uuid.uuid4()))
+
+    @property
+    def id(self) -> str:
+        """The request's id: templates see the same `request.id` as the journal."""
+        return self.request.id
 
     @property
     def was_matched(self) -> bool:

@@ -147,6 +147,7 @@ class ResponseDefinition:
     transformer_parameters: dict[str, Any] = field(default_factory=dict)
     chaos: Chaos | None = None
     raw: dict[str, Any] = field(default_factory=dict)  # WireMock JSON as given, for output
+    static_body: bytes | None = None  # body/jsonBody/base64Body encoded once, at load
 
 
 @dataclass(frozen=True, slots=True)

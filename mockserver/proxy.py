@@ -202,7 +202,7 @@ def _failure(
     headers = [("Content-Type", "text/plain")]
     response = FailureResponse(status=500, body=text, headers=CIMultiDict(headers))
     event = ServeEvent(request, stub, 500, headers, text,
-                       response_definition=dict(stub.response.raw),
+                       response_definition=stub.response.raw,
                        added_delay=options.delay_ms)  # nothing came from upstream: not proxied
     return response, event
 
@@ -277,5 +277,5 @@ def _event(
                    if k.lower() not in ("content-encoding", "content-length")
                    or (k.lower() == "content-length" and not encoding)]
     return ServeEvent(request, stub, status, headers, body,
-                      response_definition=dict(stub.response.raw),
+                      response_definition=stub.response.raw,
                       added_delay=options.delay_ms, proxied=True)

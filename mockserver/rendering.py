@@ -76,6 +76,8 @@ def _json_bytes(value: object) -> bytes:
 def body_bytes(stub: StubMapping, files_dir: Path) -> bytes:
     """The stub's body; WireMock's precedence is body > jsonBody > base64Body > bodyFileName."""
     response = stub.response
+    if response.static_body is not None:
+        return response.static_body
     if response.body is not None:
         return response.body.encode("utf-8")
     if response.has_json_body:

@@ -97,7 +97,7 @@ async def handle_stub_request(http: web.Request) -> web.StreamResponse:
             plan = ResponsePlan(500, headers=[("Content-Type", "text/plain")],
                                 body=str(exc).encode())
         event = ServeEvent(request, stub, plan.status, plan.headers, plan.body,
-                           response_definition=dict(stub.response.raw), added_delay=plan.delay_ms)
+                           response_definition=stub.response.raw, added_delay=plan.delay_ms)
         if plan.chaos is not None:
             event.sub_events.append({"type": "CHAOS", "data": {"reason": plan.chaos}})
             extra["chaos"] = plan.chaos
@@ -107,6 +107,8 @@ async def handle_stub_request(http: web.Request) -> web.StreamResponse:
     elapsed = (time.perf_counter() - started) * 1000
     event.total_time = max(0.0, elapsed - event.added_delay)  # serving time; the delay is apart
     state.journal.add(event)
+    if not state.options.request_logging:
+        return response
     state.log.info("request_served", method=request.method, path=request.url,
                    stub_id=stub.id if stub else None, matched=stub is not None,
                    status=event.status, elapsed_ms=round(elapsed, 2), **extra)
@@ -124,7 +126,7 @@ async def _proxy(
         body = str(exc).encode()
         headers = [("Content-Type", "text/plain")]
         event = ServeEvent(request, stub, 500, headers, body,
-                           response_definition=dict(stub.response.raw))
+                           response_definition=stub.response.raw)
         return PlainResponse(status=500, body=body, headers=CIMultiDict(headers)), event
     options = proxy.ProxyOptions(preserve_host_header=state.options.preserve_host_header,
                                  keep_body=state.journal.enabled,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ class ServerOptions:
     root_dir: Path = Path("stubs")
     max_request_journal_entries: int | None = DEFAULT_JOURNAL_SIZE
     request_journal: bool = True
+    request_logging: bool = True
     log_format: str = "console"
     verbose: bool = False
     proxy_all: str | None = None  # --proxy-all: unmatched requests go to this base URL
@@ -31,11 +33,11 @@ class ServerOptions:
     global_response_templating: bool = False  # render every stub as a template, not only opted-in
     seed: int | None = None  # seeds every random choice (helpers, delays, chaos): repeatable runs
 
-    @property
+    @cached_property
     def mappings_dir(self) -> Path:
         return self.root_dir / "mappings"
 
-    @property
+    @cached_property
     def files_dir(self) -> Path:
         return self.root_dir / "__files"
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 import uuid
 from collections.abc import Mapping
 from typing import Any
@@ -425,7 +426,20 @@ def parse_response(data: Any, path: KeyPath = ()) -> ResponseDefinition:
         transformer_parameters=dict(_object(params, (*path, "transformerParameters"))),
         chaos=parse_chaos(obj.get("chaos"), (*path, "chaos")),
         raw=raw,
+        static_body=_static_body(obj, base64_body),
     )
+
+
+def _static_body(obj: Mapping[str, Any], base64_body: str | None) -> bytes | None:
+    """The body bytes when they never change (no file, whatever templating does later)."""
+    if obj.get("body") is not None:
+        return _string(obj["body"], ()).encode("utf-8")
+    if obj.get("jsonBody") is not None:
+        text = json.dumps(obj["jsonBody"], ensure_ascii=False, separators=(",", ":"))
+        return text.encode("utf-8")
+    if base64_body is not None:
+        return base64.b64decode(base64_body)
+    return None
 
 
 def _escapes(name: str) -> bool:

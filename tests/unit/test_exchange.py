@@ -1,0 +1,59 @@
+"""The framework-free request: lazily derived views and cheap ids."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from mockserver.exchange import Request, new_id, parse_cookies, parse_query
+
+
+def test_new_id_is_a_version_4_uuid() -> None:
+    """Generated ids are canonical RFC 4122 version-4 UUIDs, all different."""
+    ids = [new_id() for _ in range(2000)]
+    assert len(set(ids)) == len(ids)
+    for text in ids:
+        parsed = uuid.UUID(text)
+        assert str(parsed) == text
+        assert parsed.version == 4 and parsed.variant == uuid.RFC_4122
+
+
+def test_request_id_is_made_once_and_kept() -> None:
+    """A request's id is created on first use and then stays the same."""
+    request = Request("GET", "/a")
+    assert request.id == request.id
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("", {}),
+        ("a=1&a=2", {"a": ["1", "2"]}),
+        ("name=a+b&x=%20y", {"name": ["a b"], "x": [" y"]}),
+        ("flag", {"flag": [""]}),
+        ("e=", {"e": [""]}),
+    ],
+)
+def test_query_is_decoded_and_multi_valued(query: str, expected: dict[str, list[str]]) -> None:
+    """Query values are decoded; `?a` and `?a=` both mean present and empty."""
+    assert parse_query(query) == expected
+
+
+def test_cookies_from_several_headers() -> None:
+    """Cookies from every Cookie header are collected; quoted values lose their quotes."""
+    assert parse_cookies(['a=1; b="two"', "a=3"]) == {"a": ["1", "3"], "b": ["two"]}
+
+
+def test_derived_views() -> None:
+    """Path, header lookup (any case) and form fields come from the raw request."""
+    request = Request(
+        "POST", "/p%20q?x=1",
+        headers=[("Content-Type", "application/x-www-form-urlencoded"), ("X-A", "1"),
+                 ("x-a", "2")],
+        body=b"f=a+b",
+    )
+    assert request.path == "/p%20q"
+    assert request.header_values("X-a") == ["1", "2"]
+    assert request.form == {"f": ["a b"]}
+    assert request.body_text == "f=a+b"
