@@ -24,7 +24,6 @@ from typing import Any
 from mockserver.exchange import Content, Request
 from mockserver.matchers import parse_string_matcher
 from mockserver.matchers.base import MatchResult, StringMatcher
-from mockserver.matchers.json import MatchesJsonPathMatcher
 from mockserver.matchers.multivalue import MultiValuePattern
 from mockserver.matchers.url import UrlKind
 from mockserver.matching import FieldResult, basic_auth_result, method_matches
@@ -508,7 +507,10 @@ def _expected(matcher: StringMatcher) -> str:
 
 def _path_parts(matcher: StringMatcher) -> tuple[str, StringMatcher | None]:
     """A JSONPath / XPath matcher's expression and its nested matcher (object form)."""
-    if isinstance(matcher, MatchesJsonPathMatcher):
+    if matcher.operator == "matchesJsonPath":
+        from mockserver.matchers.json import MatchesJsonPathMatcher  # loaded with such stubs
+
+        assert isinstance(matcher, MatchesJsonPathMatcher)
         return matcher.expression, matcher.sub
     shape = matcher.to_json().get(matcher.operator)
     if isinstance(shape, dict):
@@ -548,8 +550,11 @@ def _formatted_body(matcher: StringMatcher, content: Content) -> str:
 
 def _json_path_result(matcher: StringMatcher, content: Content) -> str | None:
     """What a JSONPath expression selects, printed as WireMock does; None when nothing."""
-    if not isinstance(matcher, MatchesJsonPathMatcher) or len(content.raw) > _EVALUATE_LIMIT:
+    if matcher.operator != "matchesJsonPath" or len(content.raw) > _EVALUATE_LIMIT:
         return None  # past the limit, show the body rather than pay for the path twice
+    from mockserver.matchers.json import MatchesJsonPathMatcher  # loaded with such stubs
+
+    assert isinstance(matcher, MatchesJsonPathMatcher)
     doc = content.json_value
     if doc is Content.INVALID:
         return None

@@ -15,6 +15,7 @@ from mockserver.matchers.multivalue import MultiValuePattern
 from mockserver.matchers.url import UrlMatcher
 
 DEFAULT_PRIORITY = 5
+TEMPLATE_TRANSFORMER = "response-template"  # WireMock's name for response templating
 STARTED = "Started"
 
 

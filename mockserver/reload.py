@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING
 
 from mockserver.errors import StubFileError
 from mockserver.loader import load_file, mapping_files
-from mockserver.loader.files import _display as display_name  # as at start: ids stay stable
+from mockserver.loader.files import _display as display_name
+from mockserver.loader.files import stub_id_key
 from mockserver.model import StubMapping
 
 if TYPE_CHECKING:
@@ -87,7 +88,8 @@ class Reloader:
         changes: list[FileChange] = []
         for path, signature in current.items():
             if self._signatures.get(path) != signature:
-                stubs, errors = load_file(Path(path), display=display_name(Path(path)))
+                stubs, errors = load_file(Path(path), display=display_name(Path(path)),
+                                          id_key=stub_id_key(self.mappings_dir, Path(path)))
                 changes.append(FileChange(path, tuple(stubs), tuple(errors)))
         for path in self._signatures.keys() - current.keys():
             changes.append(FileChange(path, removed=True))

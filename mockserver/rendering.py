@@ -8,18 +8,16 @@ import json
 import random
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mockserver.chaos import ChaosOutcome
 from mockserver.delays import added_delay, sample_delay
 from mockserver.exchange import Request
 from mockserver.model import ChunkedDribbleDelay, Fault, StubMapping
 from mockserver.settings import GlobalSettings
-from mockserver.templating import (
-    TemplateRenderProblem,
-    TemplateRun,
-    Templating,
-    needs_rendering,
-)
+
+if TYPE_CHECKING:  # templating (and Jinja2) load only when a stub is a template
+    from mockserver.templating import TemplateRenderProblem, TemplateRun, Templating
 
 __all__ = ["RenderError", "ResponsePlan", "TemplateRenderError", "added_delay", "body_bytes",
            "plan_response", "resolve_body_file", "sample_delay", "with_rendered_proxy_url"]
@@ -107,6 +105,8 @@ def _templated_body(stub: StubMapping, files_dir: Path, run: TemplateRun) -> byt
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         return data  # binary files are sent as they are
+    from mockserver.templating import needs_rendering
+
     if not needs_rendering(text):
         return data
     return run.text(text, f"__files/{name}").encode("utf-8")
@@ -145,9 +145,11 @@ def with_rendered_proxy_url(
     """
     response = stub.response
     url = response.proxy_base_url
-    if templating is None or url is None or not needs_rendering(url) or (
-        not templating.applies_to(response)
-    ):
+    if templating is None or url is None or not templating.applies_to(response):
+        return stub
+    from mockserver.templating import TemplateRenderProblem, TemplateRun, needs_rendering
+
+    if not needs_rendering(url):
         return stub
     try:
         rendered = TemplateRun(templating, stub, request).text(url, "response.proxyBaseUrl")
@@ -177,6 +179,8 @@ def plan_response(
         return ResponsePlan(response.status, reason=response.status_message,
                             delay_ms=delay, fault=response.fault)
     if templating is not None and templating.applies_to(response):
+        from mockserver.templating import TemplateRenderProblem, TemplateRun
+
         run = TemplateRun(templating, stub, request)
         try:
             headers = [(k, run.text(v, f"response.headers.{k}")) for k, v in response.headers]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from mockserver.diff import render_diff
-from mockserver.nearmiss import NearMiss
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mockserver.nearmiss import NearMiss
 
 NO_STUBS = "No response could be served as there are no stub mappings in this WireMock instance."
 
@@ -14,4 +16,6 @@ def render_report(
     """The closest stub's diff, or WireMock's fixed sentence when there are no stubs at all."""
     if near is None or near.stub is None:
         return NO_STUBS
+    from mockserver.diff import render_diff  # loaded with the first unmatched request
+
     return render_diff(near, width, scenario_state)

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import signal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from mockserver.reload import Reloader
 from mockserver.server import create_app
 from mockserver.settings import ServerOptions
 from mockserver.state import ServerState
-from mockserver.watch import StubWatcher
 
+if TYPE_CHECKING:
+    from mockserver.watch import StubWatcher
 
 class Runner:
     """One server on a socket; `port` is known after `start()` (port 0 picks a free one)."""
@@ -29,6 +29,9 @@ class Runner:
         self.state.shutdown = asyncio.Event()
         reloader = None
         if self.options.watch:
+            from mockserver.reload import Reloader  # only with --watch
+            from mockserver.watch import StubWatcher
+
             reloader = Reloader(self.options.mappings_dir)
             reloader.baseline()  # before loading: a change in between is seen by the first scan
         self.state.load_from_disk()

@@ -90,7 +90,8 @@ async def handle_stub_request(http: web.Request) -> web.StreamResponse:
         try:
             plan = plan_response(stub, request, files_dir=state.options.files_dir,
                                  settings=state.settings, rng=state.rng,
-                                 templating=state.templating, chaos=chaos)
+                                 templating=state.templating_for(stub.response),
+                                 chaos=chaos)
         except RenderError as exc:
             state.log.warning("response_render_failed", stub_id=stub.id, stub_name=stub.name,
                               error=str(exc))
@@ -119,7 +120,7 @@ async def _proxy(
     http: web.Request, state: ServerState, stub: StubMapping, request: Request
 ) -> tuple[web.StreamResponse, ServeEvent]:
     try:
-        stub = with_rendered_proxy_url(stub, request, state.templating)
+        stub = with_rendered_proxy_url(stub, request, state.templating_for(stub.response))
     except RenderError as exc:
         state.log.warning("response_render_failed", stub_id=stub.id, stub_name=stub.name,
                           error=str(exc))

@@ -10,6 +10,7 @@ import random
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import structlog
 from aiohttp import web
@@ -20,14 +21,20 @@ from mockserver.exchange import Request
 from mockserver.journal import Journal, ServeEvent
 from mockserver.loader import load_directory
 from mockserver.matching import matches
-from mockserver.model import RequestPattern, StubMapping
+from mockserver.model import (
+    TEMPLATE_TRANSFORMER,
+    RequestPattern,
+    ResponseDefinition,
+    StubMapping,
+)
 from mockserver.persistence import delete_stub_file, write_stub
 from mockserver.proxy import catch_all_stub
-from mockserver.recording import RecordingSession
 from mockserver.registry import Registry
 from mockserver.settings import GlobalSettings, ServerOptions
-from mockserver.templating import Templating
 
+if TYPE_CHECKING:
+    from mockserver.recording import RecordingSession
+    from mockserver.templating import Templating
 
 @dataclass
 class ServerState:
@@ -43,9 +50,9 @@ class ServerState:
         default_factory=lambda: structlog.get_logger("mockserver"))
     owned_files: set[str] = field(default_factory=set)  # files this process wrote
     dirty: set[str] = field(default_factory=set)  # file-loaded stubs edited since load
-    recording: RecordingSession = field(default_factory=RecordingSession)
+    _recording: RecordingSession | None = field(default=None, init=False, repr=False)
     chaos: ChaosState = field(default_factory=ChaosState)  # failFirst counters, rate limits
-    templating: Templating = field(init=False)  # helpers bound to `rng`
+    _templating: Templating | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.journal = Journal(
@@ -53,8 +60,33 @@ class ServerState:
         )
         if self.options.seed is not None:
             self.rng.seed(self.options.seed)
-        self.templating = Templating(self.rng,
-                                     everywhere=self.options.global_response_templating)
+
+    @property
+    def recording(self) -> RecordingSession:
+        """The recorder's state, made on first use (the recorder is not start-up work)."""
+        if self._recording is None:
+            from mockserver.recording import RecordingSession
+
+            self._recording = RecordingSession()
+        return self._recording
+
+    @property
+    def templating(self) -> Templating:
+        """Made on first need: servers whose stubs use no templates never load Jinja2."""
+        if self._templating is None:
+            from mockserver.templating import Templating
+
+            self._templating = Templating(
+                self.rng, everywhere=self.options.global_response_templating)
+        return self._templating
+
+    def templating_for(self, response: ResponseDefinition) -> Templating | None:
+        """The templating to render `response` with, or None when it is not a template."""
+        if self.options.global_response_templating or (
+            TEMPLATE_TRANSFORMER in response.transformers
+        ):
+            return self.templating
+        return None
 
     # -- loading ------------------------------------------------------------------------
     def load_from_disk(self) -> None:

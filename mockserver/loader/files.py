@@ -5,6 +5,7 @@ One bad file (or one bad stub inside a file) never stops the others from loading
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -73,34 +74,56 @@ def mapping_files(mappings_dir: Path) -> list[Path]:
 
 def load_directory(mappings_dir: Path) -> LoadResult:
     result = LoadResult()
+    cwd = os.getcwd() + os.sep
     for path in mapping_files(mappings_dir):
         result.files += 1
-        stubs, errors = load_file(path, display=_display(path))
+        text = str(path)
+        stubs, errors = load_file(
+            path,
+            display=text[len(cwd):] if text.startswith(cwd) else text,
+            id_key=stub_id_key(mappings_dir, path),
+        )
         result.stubs.extend(stubs)
         result.errors.extend(errors)
     return result
 
 
 def _display(path: Path) -> str:
-    try:
-        return str(path.relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
+    """How errors name a file: relative to the working directory when it is below it."""
+    text, cwd = str(path), os.getcwd() + os.sep
+    return text[len(cwd):] if text.startswith(cwd) else text
+
+
+def stub_id_key(mappings_dir: Path, path: Path) -> str:
+    """The file's place below `mappings/`: what its stubs' stable ids are derived from, so
+    they stay the same whatever the working directory or where the root dir is mounted."""
+    return os.path.relpath(path, mappings_dir).replace(os.sep, "/")
 
 
 def load_file(
-    path: Path, *, display: str | None = None
+    path: Path, *, display: str | None = None, id_key: str | None = None
 ) -> tuple[list[StubMapping], list[StubFileError]]:
     display = display or str(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        with open(path, encoding="utf-8-sig") as handle:
+            text = handle.read()
     except (OSError, UnicodeDecodeError) as exc:
         return [], [StubFileError(display, None, (), f"cannot read file: {exc}")]
-    return load_text(text, path=str(path), display=display, is_json=path.suffix.lower() == ".json")
+    return load_text(text, path=str(path), display=display,
+                     is_json=str(path).lower().endswith(".json"), id_key=id_key)
+
+
+def name_based_id(text: str) -> str:
+    """`uuid.uuid5(_FILE_IDS, text)` as a string, without building UUID objects."""
+    digest = bytearray(hashlib.sha1(_FILE_IDS.bytes + text.encode("utf-8")).digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x50
+    digest[8] = (digest[8] & 0x3F) | 0x80
+    h = digest.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def load_text(
-    text: str, *, path: str, display: str, is_json: bool
+    text: str, *, path: str, display: str, is_json: bool, id_key: str | None = None
 ) -> tuple[list[StubMapping], list[StubFileError]]:
     """Stubs in one file's text: a mapping, a list of mappings, or `{mappings: [...]}`."""
     try:
@@ -124,7 +147,7 @@ def load_text(
     source = StubSource(path, multi)
     for key_path, item in entries:
         # A stub file without ids gets the same ids on every load (stable across restarts).
-        default_id = str(uuid.uuid5(_FILE_IDS, f"{display}#{format_key_path(key_path)}"))
+        default_id = name_based_id(f"{id_key or display}#{format_key_path(key_path)}")
         try:
             stubs.append(parse_stub(item, source=source, path=key_path, default_id=default_id))
         except StubError as exc:

@@ -20,6 +20,7 @@ from mockserver.matchers.base import StringMatcher
 from mockserver.matchers.multivalue import MultiValuePattern, parse_multi_value
 from mockserver.matchers.url import URL_KEYS, UrlKind, UrlMatcher
 from mockserver.model import (
+    TEMPLATE_TRANSFORMER,
     BasicAuth,
     ChunkedDribbleDelay,
     DelayDistribution,
@@ -30,7 +31,6 @@ from mockserver.model import (
     StubMapping,
     StubSource,
 )
-from mockserver.templating import check_templates, opted_in
 
 STUB_KEYS = (
     "id", "uuid", "name", "request", "response", "persistent", "priority", "scenarioName",
@@ -135,7 +135,7 @@ def parse_stub(
     response_data = {} if obj.get("response") is None else obj["response"]
     request, request_json = parse_request_pattern(request_data, (*path, "request"))
     response = parse_response(response_data, (*path, "response"))
-    if opted_in(response):
+    if TEMPLATE_TRANSFORMER in response.transformers:
         _check_templates(response, (*path, "response"), obj)
     priority = None if obj.get("priority") is None else _int(obj["priority"], (*path, "priority"))
     persistent = None if obj.get("persistent") is None else _bool(
@@ -166,6 +166,8 @@ def parse_stub(
 
 def _check_templates(response: ResponseDefinition, path: KeyPath, obj: Mapping[str, Any]) -> None:
     """A template that does not compile is the stub author's mistake: refuse the stub."""
+    from mockserver.templating import check_templates  # only stubs that are templates
+
     found = check_templates(response)
     if found is None:
         return

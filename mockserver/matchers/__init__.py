@@ -7,14 +7,12 @@ object; mistakes in the spec raise `StubError` naming the key path and the valid
 from __future__ import annotations
 
 from collections.abc import Mapping
+from importlib import import_module
 from typing import Any
 
 from mockserver.errors import KeyPath, StubError
-from mockserver.matchers import datetime as _datetime
-from mockserver.matchers import json as _json
 from mockserver.matchers import logic as _logic
 from mockserver.matchers import strings as _strings
-from mockserver.matchers import xml as _xml
 from mockserver.matchers.base import (
     EXACT,
     Content,
@@ -38,17 +36,31 @@ FACTORIES: dict[str, MatcherFactory] = {
     "and": _logic.parse_and,
     "or": _logic.parse_or,
     "not": _logic.parse_not,
-    "equalToJson": _json.parse_equal_to_json,
-    "matchesJsonPath": _json.parse_matches_json_path,
-    "matchesJsonSchema": _json.parse_matches_json_schema,
-    "equalToXml": _xml.parse_equal_to_xml,
-    "matchesXPath": _xml.parse_matches_xpath,
-    "before": _datetime.parse_before,
-    "after": _datetime.parse_after,
-    "equalToDateTime": _datetime.parse_equal_to_date_time,
 }
 
-OPERATORS = tuple(sorted(FACTORIES))
+# The JSON, XML and date-time families load on first use: most stub sets never need them,
+# and importing them (with jsonpath-ng, lxml, jsonschema behind) is start-up time.
+_LAZY: dict[str, tuple[str, str]] = {
+    "equalToJson": ("json", "parse_equal_to_json"),
+    "matchesJsonPath": ("json", "parse_matches_json_path"),
+    "matchesJsonSchema": ("json", "parse_matches_json_schema"),
+    "equalToXml": ("xml", "parse_equal_to_xml"),
+    "matchesXPath": ("xml", "parse_matches_xpath"),
+    "before": ("datetime", "parse_before"),
+    "after": ("datetime", "parse_after"),
+    "equalToDateTime": ("datetime", "parse_equal_to_date_time"),
+}
+
+OPERATORS = tuple(sorted([*FACTORIES, *_LAZY]))
+
+
+def _factory(operator: str) -> MatcherFactory | None:
+    factory = FACTORIES.get(operator)
+    if factory is None and operator in _LAZY:
+        module, name = _LAZY[operator]
+        factory = getattr(import_module(f"mockserver.matchers.{module}"), name)
+        FACTORIES[operator] = factory
+    return factory
 
 
 def parse_string_matcher(spec: Any, path: KeyPath = ()) -> StringMatcher:
@@ -58,7 +70,7 @@ def parse_string_matcher(spec: Any, path: KeyPath = ()) -> StringMatcher:
             path, f"expected a matcher object such as {{equalTo: ...}}, got {_kind(spec)}"
         )
     for key in spec:
-        factory = FACTORIES.get(key)
+        factory = _factory(key)
         if factory is not None:
             return factory(spec, ParseContext(path, parse_string_matcher))
     if not spec:

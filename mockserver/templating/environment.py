@@ -22,7 +22,7 @@ from jinja2.exceptions import SecurityError
 from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from mockserver.model import ResponseDefinition
+from mockserver.model import TEMPLATE_TRANSFORMER, ResponseDefinition
 from mockserver.templating import wiremock_helpers
 from mockserver.templating.context import MultiValue, Params, PathValue, RequestModel
 from mockserver.templating.dates import Clock, utc_now
@@ -35,7 +35,7 @@ from mockserver.templating.handlebars import (
 from mockserver.templating.helpers import FILTERS, HelperTable, helper_table, jinja_globals
 from mockserver.templating.values import text_of, truthy
 
-TRANSFORMER = "response-template"  # WireMock's name for the templating transformer
+TRANSFORMER = TEMPLATE_TRANSFORMER  # WireMock's name for the templating transformer
 MAX_SIZE = 1_000_000  # longest string or list a `*` may build
 MAX_EXPONENT = 1_000
 _REFUSED_TAGS = (nodes.Extends, nodes.Include, nodes.Import, nodes.FromImport)
