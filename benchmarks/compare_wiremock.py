@@ -457,7 +457,7 @@ def startup(jar: Path | None, args: argparse.Namespace, work: Path) -> dict[str,
     empty = work / "empty"
     (empty / "mappings").mkdir(parents=True, exist_ok=True)
     (empty / "__files").mkdir(parents=True, exist_ok=True)
-    makers = [lambda: mockserver(empty, "--no-request-journal")]
+    makers = [lambda: mockserver(empty, "--no-request-journal", "--disable-request-logging")]
     if jar:
         makers.append(lambda: wiremock(jar, empty, args.java_opts))
     out: dict[str, Any] = {}
@@ -705,7 +705,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         results["startup"] = startup(jar, args, work)
         empty = work / "empty"
-        servers = [mockserver(empty, "--no-request-journal").start()]
+        servers = [mockserver(empty, "--no-request-journal", "--disable-request-logging").start()]
         if jar:
             servers.append(wiremock(jar, empty, args.java_opts).start())
         try:
