@@ -185,6 +185,13 @@ class Request:
             return []
         return parse_multipart(self.content_type or "", self.body)
 
+    def forget_derived(self) -> None:
+        """Drop the cached views (decoded query, header index, parsed body...): they are
+        rebuilt on demand, and a journal of thousands of requests should hold only the raw
+        request. The id stays, since it names the request."""
+        for name in _DERIVED:
+            self.__dict__.pop(name, None)
+
     @property
     def absolute_url(self) -> str:
         default = (self.scheme == "http" and self.port == 80) or (
@@ -199,6 +206,10 @@ class Request:
 
     def body_base64(self) -> str:
         return base64.b64encode(self.body).decode("ascii")
+
+
+_DERIVED = ("path", "query_string", "query", "_headers_by_name", "cookies", "content_type",
+            "content", "is_form", "form", "is_multipart", "parts")
 
 
 @dataclass(eq=False)

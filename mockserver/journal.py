@@ -15,7 +15,7 @@ from mockserver.exchange import Request
 from mockserver.model import StubMapping
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class ServeEvent:
     """One request and what was done with it. The request body is stored once, by reference."""
 
@@ -53,6 +53,7 @@ class Journal:
     def add(self, event: ServeEvent) -> None:
         if not self.enabled:
             return
+        event.request.forget_derived()  # kept for months in a long run: only what was sent
         self._events[event.id] = event
         if self.max_entries is not None:
             while len(self._events) > self.max_entries:

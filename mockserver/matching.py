@@ -82,6 +82,15 @@ def score(pattern: RequestPattern, request: Request) -> RequestMatch:
     return RequestMatch(matched, 0.0 if matched else distance, tuple(cheap + detail))
 
 
+def distance(pattern: RequestPattern, request: Request) -> float:
+    """`score(pattern, request).distance`, skipping the detailed fields when the cheap ones
+    already differ (they would not count): ranking many stubs for one near miss."""
+    cheap = _cheap_fields(pattern, request)
+    if all(f.result.matched for f in cheap):
+        return score(pattern, request).distance
+    return sum(f.weight * f.result.distance for f in cheap) / sum(f.weight for f in cheap)
+
+
 def _cheap_fields(pattern: RequestPattern, request: Request) -> list[FieldResult]:
     out = [
         FieldResult("scheme", None, result_of(

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from mockserver.exchange import Request
-from mockserver.matching import RequestMatch, score
+from mockserver.matching import RequestMatch, distance, score
 from mockserver.model import RequestPattern, StubMapping
 from mockserver.registry import Registry
 
@@ -33,9 +33,8 @@ def nearest_stubs(registry: Registry, request: Request, limit: int = NEAREST) ->
         stubs = registry.all()
     else:
         stubs = registry.nearby(request)
-    graded = [NearMiss(stub, request, score(stub.request, request)) for stub in stubs]
-    graded.sort(key=lambda n: n.match.distance)
-    return graded[:limit]
+    ranked = sorted(stubs, key=lambda stub: distance(stub.request, request))[:limit]
+    return [NearMiss(stub, request, score(stub.request, request)) for stub in ranked]
 
 
 def nearest_requests(

@@ -57,3 +57,14 @@ def test_derived_views() -> None:
     assert request.header_values("X-a") == ["1", "2"]
     assert request.form == {"f": ["a b"]}
     assert request.body_text == "f=a+b"
+
+
+def test_forget_derived_keeps_the_request_and_its_id() -> None:
+    """Dropping cached views loses nothing: they are rebuilt, and the id stays."""
+    request = Request("GET", "/a?x=1", headers=[("Cookie", "c=1")], body=b"{}")
+    first_id = request.id
+    assert request.query == {"x": ["1"]} and request.cookies == {"c": ["1"]}
+    request.forget_derived()
+    assert "query" not in request.__dict__ and "cookies" not in request.__dict__
+    assert request.id == first_id
+    assert request.query == {"x": ["1"]} and request.content.json_value == {}

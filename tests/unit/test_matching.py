@@ -362,3 +362,23 @@ def test_matches_stops_at_first_failure_but_score_grades_all() -> None:
     sections = [f.section for f in graded.fields]
     assert "body" in sections
     assert next(f for f in graded.fields if f.section == "body").result.matched
+
+
+def test_distance_equals_the_score_distance() -> None:
+    """The ranking shortcut gives exactly the distance the full score gives."""
+    from mockserver.loader import parse_stub
+    from mockserver.matching import distance, score
+
+    stubs = [
+        parse_stub({"request": {"method": "GET", "url": "/a/b"}}),
+        parse_stub({"request": {"method": "POST", "urlPath": "/a/b",
+                                "headers": {"X": {"equalTo": "1"}}}}),
+        parse_stub({"request": {"urlPathPattern": "/z/.*", "queryParameters": {
+            "q": {"equalTo": "v"}}}}),
+        parse_stub({"request": {}}),
+    ]
+    requests = [Request("GET", "/a/b"), Request("POST", "/a/b", headers=[("X", "2")]),
+                Request("PUT", "/z/1?q=w"), Request("GET", "/elsewhere")]
+    for stub in stubs:
+        for request in requests:
+            assert distance(stub.request, request) == score(stub.request, request).distance
