@@ -128,7 +128,7 @@ def main() -> None:
 
         port = free_port()
         base = f"http://127.0.0.1:{port}"
-        proc, _ = start(empty, port, "--no-request-journal")
+        proc, _ = start(empty, port, "--no-request-journal", "--disable-request-logging")
         idle_rss = rss_mb(proc.pid)
         rows = []
         try:
