@@ -15,13 +15,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from jinja2 import Undefined
 
-from mockserver.matchers.datetime import (
-    TRUNCATIONS,
-    JavaDateFormat,
-    Offset,
-    format_java,
-    parse_date_time,
-)
+from mockserver.matchers.datetime import TRUNCATIONS, Offset
+from mockserver.matchers.javadate import JavaDateFormat, format_java, parse_date_time
 from mockserver.templating.values import HelperError, text_of
 
 Clock = Callable[[], datetime]

@@ -16,13 +16,15 @@ from mockserver.matchers.datetime import (
     BeforeMatcher,
     DateTimeMatcher,
     EqualToDateTimeMatcher,
+    parse_after,
+    parse_before,
+    parse_equal_to_date_time,
+)
+from mockserver.matchers.javadate import (
     JavaDateFormat,
     format_java,
     java_format_to_strptime,
-    parse_after,
-    parse_before,
     parse_date_time,
-    parse_equal_to_date_time,
 )
 
 UTC = timezone.utc
