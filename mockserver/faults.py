@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import struct
-from typing import Any
+from typing import Any, cast
 
 from aiohttp import web
 
@@ -26,14 +26,10 @@ def inject(fault: Fault, transport: asyncio.BaseTransport | None) -> None:
     """Break the connection the way `fault` says; nothing may be written after this."""
     if transport is None or transport.is_closing():
         return
-    assert isinstance(transport, asyncio.WriteTransport)
+    # uvloop's transports have these methods without subclassing asyncio's classes
+    transport = cast(asyncio.WriteTransport, transport)
     if fault is Fault.CONNECTION_RESET_BY_PEER:
-        sock = transport.get_extra_info("socket")
-        if sock is not None:
-            try:
-                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-            except OSError:
-                pass
+        _linger_zero(transport)
         transport.abort()
         return
     if fault is Fault.MALFORMED_RESPONSE_CHUNK:
@@ -41,6 +37,17 @@ def inject(fault: Fault, transport: asyncio.BaseTransport | None) -> None:
     elif fault is Fault.RANDOM_DATA_THEN_CLOSE:
         transport.write(GARBAGE)
     transport.close()
+
+
+def _linger_zero(transport: asyncio.BaseTransport) -> None:
+    """SO_LINGER 0, so closing sends a TCP RST instead of a FIN."""
+    sock = transport.get_extra_info("socket")
+    if sock is None:
+        return
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    except OSError:
+        pass
 
 
 class FaultResponse(web.StreamResponse):

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import http.client
 import json
+import socket
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -111,3 +116,39 @@ def server(root_dir: Path) -> Iterator[ThreadedRunner]:
 @pytest.fixture
 def client(server: ThreadedRunner) -> Client:
     return Client(server.port)
+
+
+@contextmanager
+def cli_server(root: Path, *args: str) -> Iterator[tuple[Client, Path]]:
+    """`python -m mockserver serve` as users run it (on uvloop when installed), stopped after;
+    yields a client and the file its output goes to."""
+    (root / "mappings").mkdir(parents=True, exist_ok=True)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    log = root.parent / f"mockserver-{port}.log"
+    with open(log, "w") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "mockserver", "serve", "--host", "127.0.0.1",
+             "--port", str(port), "--root-dir", str(root), "--log-format", "json", *args],
+            stdout=out, stderr=subprocess.STDOUT,
+        )
+    client = Client(port)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                client.get("/__admin/health")
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("the server did not start") from None
+                time.sleep(0.05)
+        yield client, log
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()

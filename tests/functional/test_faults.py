@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import logging
 import socket
+from pathlib import Path
 
 import pytest
 
 from mockserver.faults import GARBAGE
 from mockserver.runner import ThreadedRunner
-from tests.conftest import Client
+from tests.conftest import Client, cli_server
 
 
 def raw_exchange(port: int, path: str) -> tuple[bytes, str]:
@@ -98,3 +99,23 @@ def test_fault_after_a_delay(client: Client) -> None:
     started = time.perf_counter()
     assert raw_exchange(client.port, "/f/slow") == (b"", "eof")
     assert time.perf_counter() - started >= 0.29
+
+
+@pytest.mark.parametrize(
+    ("fault", "expected"),
+    [
+        ("EMPTY_RESPONSE", (b"", "eof")),
+        ("CONNECTION_RESET_BY_PEER", (b"", "reset")),
+        ("MALFORMED_RESPONSE_CHUNK",
+         (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + GARBAGE, "eof")),
+        ("RANDOM_DATA_THEN_CLOSE", (GARBAGE, "eof")),
+    ],
+)
+def test_faults_from_the_command_line_server(
+    tmp_path: Path, fault: str, expected: tuple[bytes, str]
+) -> None:
+    """The CLI server (on uvloop when installed) breaks connections the same way."""
+    with cli_server(tmp_path / "root") as (client, _):
+        fault_stub(client, "/f", fault)
+        assert raw_exchange(client.port, "/f") == expected
+        assert client.get("/__admin/health").status == 200

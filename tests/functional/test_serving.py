@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import Client
+from tests.conftest import Client, cli_server
 
 
 def stub(client: Client, request: dict[str, Any], body: str = "ok", **extra: Any) -> str:
@@ -170,34 +170,11 @@ def test_scenario_progression(client: Client) -> None:
 
 def test_request_logging_can_be_disabled(tmp_path: Any) -> None:
     """--disable-request-logging drops the per-request event but keeps the others."""
-    import socket
-    import subprocess
-    import sys
-    import time
-
     root = tmp_path / "r"
     (root / "mappings").mkdir(parents=True)
     (root / "mappings" / "a.yaml").write_text("request: {url: /a}\nresponse: {body: ok}\n")
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "mockserver", "serve", "--host", "127.0.0.1", "--port", str(port),
-         "--root-dir", str(root), "--log-format", "json", "--disable-request-logging"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )
-    try:
-        client = Client(port)
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                assert client.get("/a").text == "ok"
-                break
-            except OSError:
-                assert time.monotonic() < deadline, "server did not start"
-                time.sleep(0.05)
-    finally:
-        proc.terminate()
-        output = proc.communicate(timeout=20)[0]
+    with cli_server(root, "--disable-request-logging") as (client, log):
+        assert client.get("/a").text == "ok"
+    output = log.read_text()
     assert '"stubs_loaded"' in output
     assert "request_served" not in output
