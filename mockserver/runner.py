@@ -15,6 +15,15 @@ from mockserver.state import ServerState
 if TYPE_CHECKING:
     from mockserver.watch import StubWatcher
 
+def new_event_loop() -> asyncio.AbstractEventLoop:
+    """uvloop's loop when it is installed (`mockserver[fast]`), as the command line uses."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.new_event_loop()
+    return uvloop.new_event_loop()
+
+
 class Runner:
     """One server on a socket; `port` is known after `start()` (port 0 picks a free one)."""
 
@@ -89,7 +98,7 @@ class ThreadedRunner:
         import threading
 
         self._runner = Runner(options)
-        self._loop = asyncio.new_event_loop()
+        self._loop = new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="mockserver",
                                         daemon=True)
 
