@@ -16,7 +16,7 @@ import structlog
 from aiohttp import web
 
 from mockserver.chaos import ChaosState
-from mockserver.errors import AdminError, StubFileError
+from mockserver.errors import AdminError, StubFileError, format_key_path
 from mockserver.exchange import Request
 from mockserver.journal import Journal, ServeEvent
 from mockserver.loader import load_directory
@@ -98,11 +98,8 @@ class ServerState:
             self.registry.add(catch_all_stub(self.options.proxy_all))
         self.load_errors = result.errors
         for error in result.errors:
-            self.log.error(
-                "stub_file_invalid", file=error.file, line=error.line,
-                key_path=str(error).split(": ", 2)[1] if ": " in str(error) else "",
-                message=error.message,
-            )
+            self.log.error("stub_file_invalid", file=error.file, line=error.line,
+                           key_path=format_key_path(error.path), message=error.message)
         self.log.info("stubs_loaded", stubs=len(result.stubs), files=result.files,
                       errors=len(result.errors), root_dir=str(self.options.root_dir))
 
@@ -135,11 +132,6 @@ class ServerState:
         if stub.persistent:
             stub = self._persist(stub)
         return stub
-
-    def upsert_stub(self, stub: StubMapping) -> StubMapping:
-        if stub.id in self.registry:
-            return self.edit_stub(stub)
-        return self.add_stub(stub)
 
     def remove_stub(self, stub_id: str) -> StubMapping | None:
         stub = self.registry.remove(stub_id)
