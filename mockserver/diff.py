@@ -13,17 +13,16 @@ from __future__ import annotations
 
 import base64
 import json
-import math
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from functools import partial
 from typing import Any
 
 from mockserver.exchange import Content, Request
 from mockserver.matchers import parse_string_matcher
 from mockserver.matchers.base import MatchResult, StringMatcher
+from mockserver.matchers.javanumber import java_double
 from mockserver.matchers.multivalue import MultiValuePattern
 from mockserver.matchers.url import UrlKind
 from mockserver.matching import FieldResult, basic_auth_result, method_matches
@@ -580,7 +579,7 @@ def _scalar_text(value: Any) -> str:
     if value is None:
         return "null"
     if isinstance(value, float):
-        return _java_double(value)
+        return java_double(value)
     if isinstance(value, int):
         return str(value)
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
@@ -677,21 +676,6 @@ _TO_ESCAPE = re.compile(r'["\\\x00-\x1f]')
 def _json_string(text: str) -> str:
     return '"' + _TO_ESCAPE.sub(
         lambda m: _ESCAPES.get(m.group(), f"\\u{ord(m.group()):04X}"), text) + '"'
-
-
-def _java_double(value: float) -> str:
-    """Java's `Double.toString`: `1.0`, `0.001`, `1.0E20`, `1.0E-5`."""
-    if math.isnan(value):
-        return "NaN"
-    if math.isinf(value):
-        return "Infinity" if value > 0 else "-Infinity"
-    if value == 0 or 1e-3 <= abs(value) < 1e7:
-        return repr(value)
-    _, digits, exponent = Decimal(repr(abs(value))).normalize().as_tuple()
-    assert isinstance(exponent, int)
-    text = "".join(map(str, digits))
-    mantissa = text[0] + "." + (text[1:] or "0")
-    return f"{'-' if value < 0 else ''}{mantissa}E{exponent + len(text) - 1}"
 
 
 def _pretty_xml(text: str) -> str:

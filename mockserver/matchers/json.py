@@ -16,7 +16,6 @@ import warnings
 from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal
 from functools import lru_cache
 from itertools import chain, islice
 from typing import Any, ClassVar
@@ -29,6 +28,7 @@ from mockserver.matchers.base import (
     StringMatcher,
     no_match,
 )
+from mockserver.matchers.javanumber import java_double
 from mockserver.matchers.javaregex import compile_java_regex, translate
 
 # --- equalToJson --------------------------------------------------------------------------
@@ -552,13 +552,9 @@ def _java_string(value: Any) -> str | None:
         return value
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, float) and math.isfinite(value) and value != 0:
-        if not 1e-3 <= abs(value) < 1e7:
-            sign, digits, exp = Decimal(repr(value)).normalize().as_tuple()
-            text = "".join(map(str, digits))
-            mantissa = text[0] + "." + (text[1:] or "0")
-            return f"{'-' if sign else ''}{mantissa}E{int(exp) + len(text) - 1}"
-    if isinstance(value, (int, float)):
+    if isinstance(value, float):
+        return java_double(value)
+    if isinstance(value, int):
         return repr(value)
     return json.dumps(value, separators=(",", ":"))
 

@@ -14,11 +14,11 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable
-from decimal import Decimal
 from typing import Any
 
 from jinja2 import Undefined
 
+from mockserver.matchers.javanumber import java_double
 from mockserver.matchers.json import compile_json_path
 from mockserver.templating import documents, text
 from mockserver.templating.context import MethodValue, MultiValue, Params
@@ -27,18 +27,6 @@ from mockserver.templating.values import text_of
 
 class JsonMap(dict[str, Any]):
     """An object `jsonPath` found: iterates like a map, prints as Jackson's pretty JSON."""
-
-
-def java_double(value: float) -> str:
-    """`Double.toString`: `1.5`, `2.0`, `1.0E20`, `1.0E-4`."""
-    if not math.isfinite(value):
-        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
-    if value == 0 or 1e-3 <= abs(value) < 1e7:
-        return repr(float(value))
-    sign, digits, exponent = Decimal(repr(value)).normalize().as_tuple()
-    text_digits = "".join(map(str, digits))
-    mantissa = text_digits[0] + "." + (text_digits[1:] or "0")
-    return f"{'-' if sign else ''}{mantissa}E{int(exponent) + len(text_digits) - 1}"
 
 
 def jackson_pretty(value: Any, level: int = 0) -> str:
