@@ -41,8 +41,8 @@ MAX_EXPONENT = 1_000
 _REFUSED_TAGS = (nodes.Extends, nodes.Include, nodes.Import, nodes.FromImport)
 
 
-class TemplateProblem(ValueError):
-    """A template that does not compile; `line` is 1-based within the template text."""
+class _LocatedProblem(Exception):
+    """A template problem, optionally at a 1-based line within the template text."""
 
     def __init__(self, message: str, line: int | None = None) -> None:
         super().__init__(message)
@@ -53,16 +53,12 @@ class TemplateProblem(ValueError):
         return f"line {self.line}: {self.message}" if self.line else self.message
 
 
-class TemplateRenderProblem(Exception):
+class TemplateProblem(_LocatedProblem, ValueError):
+    """A template that does not compile (found at load time)."""
+
+
+class TemplateRenderProblem(_LocatedProblem):
     """Rendering failed for this request (a helper refused its input, a sandbox violation)."""
-
-    def __init__(self, message: str, line: int | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.line = line
-
-    def __str__(self) -> str:
-        return f"line {self.line}: {self.message}" if self.line else self.message
 
 
 class _Sandbox(ImmutableSandboxedEnvironment):
