@@ -23,15 +23,15 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from mockserver.diff import render_diff
 from mockserver.errors import StubError
 from mockserver.exchange import Request
-from mockserver.loader import decode, load_text, parse_request_pattern, parse_stub
+from mockserver.matching.diff import render_diff
+from mockserver.matching.nearmiss import nearest_requests
 from mockserver.model import RequestPattern, StubMapping
-from mockserver.nearmiss import nearest_requests
-from mockserver.runner import Runner, ThreadedRunner
+from mockserver.serve.runner import Runner, ThreadedRunner
+from mockserver.serve.state import ServerState
 from mockserver.settings import ServerOptions
-from mockserver.state import ServerState
+from mockserver.stubs import decode, load_text, parse_request_pattern, parse_stub
 
 __all__ = ["MockServer"]
 

@@ -10,6 +10,8 @@ import base64
 import json
 import os
 from dataclasses import dataclass, field
+from email.parser import BytesParser
+from email.policy import HTTP
 from functools import cached_property
 from typing import Any, ClassVar
 from urllib.parse import parse_qsl, unquote
@@ -179,8 +181,6 @@ class Request:
 
     @cached_property
     def parts(self) -> list[Part]:
-        from mockserver.multipart import parse_multipart
-
         if not self.is_multipart:
             return []
         return parse_multipart(self.content_type or "", self.body)
@@ -244,4 +244,25 @@ def header_map(headers: list[tuple[str, str]]) -> dict[str, Any]:
             out[existing] = [out[existing], value]
     return out
 
-
+def parse_multipart(content_type: str, body: bytes) -> list[Part]:
+    """Parts of a multipart body; a malformed body yields no parts rather than an error."""
+    try:
+        message = BytesParser(policy=HTTP).parsebytes(
+            b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + body
+        )
+    except Exception:  # noqa: BLE001 - client input never raises
+        return []
+    if not message.is_multipart():
+        return []
+    parts: list[Part] = []
+    for sub in message.iter_parts():
+        payload = sub.get_payload(decode=True)
+        parts.append(
+            Part(
+                headers=[(k, str(v)) for k, v in sub.items()],
+                body=payload if isinstance(payload, bytes) else b"",
+                name=sub.get_param("name", header="content-disposition"),  # type: ignore[arg-type]
+                filename=sub.get_filename(),
+            )
+        )
+    return parts

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from mockserver.runner import ThreadedRunner
+from mockserver.serve.runner import ThreadedRunner
 from mockserver.settings import ServerOptions
 
 

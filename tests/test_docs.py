@@ -26,7 +26,7 @@ import pytest
 import yaml
 
 from mockserver import MockServer
-from mockserver.loader import load_text
+from mockserver.stubs import load_text
 from tests.conftest import Client
 
 pytest_plugins = ["pytester"]

@@ -9,8 +9,8 @@ from typing import Any
 from aiohttp import web
 
 from mockserver.errors import AdminError, StubError, json_pointer
-from mockserver.loader import parse_uuid
-from mockserver.state import STATE, ServerState
+from mockserver.serve.state import STATE, ServerState
+from mockserver.stubs import parse_uuid
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -64,7 +64,7 @@ async def read_json(request: web.Request, *, allow_empty: bool = False) -> Any:
     try:
         return json.loads(raw)
     except (ValueError, UnicodeDecodeError):
-        from mockserver.loader.files import strip_json_comments
+        from mockserver.stubs.files import strip_json_comments
 
         try:
             return json.loads(strip_json_comments(raw.decode("utf-8", "replace")))

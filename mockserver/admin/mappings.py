@@ -18,10 +18,10 @@ from mockserver.admin.http import (
     state_of,
 )
 from mockserver.errors import AdminError
-from mockserver.loader import parse_stub, stub_to_json
 from mockserver.matchers import parse_string_matcher
 from mockserver.model import StubMapping
-from mockserver.state import ServerState
+from mockserver.serve.state import ServerState
+from mockserver.stubs import parse_stub, stub_to_json
 
 
 def _listing(stubs: list[StubMapping], total: int | None = None) -> dict[str, Any]:

@@ -13,12 +13,12 @@ from aiohttp import web
 from mockserver.admin.http import empty_json, json_response, read_json, state_of
 
 if TYPE_CHECKING:  # the recorder loads with the first recording request, not at start-up
-    from mockserver.recorder import RecordSpec
+    from mockserver.record import RecordSpec
 
 
 async def _spec(request: web.Request) -> RecordSpec:
-    from mockserver.recorder import parse_record_spec
-    from mockserver.recording import default_redaction
+    from mockserver.record import parse_record_spec
+    from mockserver.record.session import default_redaction
 
     data = await read_json(request, allow_empty=True)
     return parse_record_spec(data, redaction=default_redaction(state_of(request).options))
@@ -41,7 +41,7 @@ async def recording_status(request: web.Request) -> web.Response:
 
 
 async def take_snapshot(request: web.Request) -> web.Response:
-    from mockserver.recording import snapshot
+    from mockserver.record.session import snapshot
 
     spec = await _spec(request)
     return json_response(snapshot(state_of(request), spec).to_json())

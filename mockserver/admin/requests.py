@@ -20,9 +20,9 @@ from mockserver.admin.mappings import stubs_by_metadata
 from mockserver.admin.views import epoch_millis, logged_request, near_miss, serve_event
 from mockserver.errors import AdminError
 from mockserver.exchange import Request
-from mockserver.loader import parse_request_pattern, parse_uuid
-from mockserver.matching import matches
-from mockserver.nearmiss import nearest_requests, nearest_stubs
+from mockserver.matching.nearmiss import nearest_requests, nearest_stubs
+from mockserver.matching.pattern import matches
+from mockserver.stubs import parse_request_pattern, parse_uuid
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 

@@ -6,9 +6,9 @@ from aiohttp import web
 
 from mockserver.admin.http import empty_json, json_response, read_json, state_of
 from mockserver.errors import AdminError
-from mockserver.loader import stub_to_json
+from mockserver.matching.scenarios import possible_states
 from mockserver.model import STARTED
-from mockserver.scenarios import possible_states
+from mockserver.stubs import stub_to_json
 
 
 async def list_scenarios(request: web.Request) -> web.Response:

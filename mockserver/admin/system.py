@@ -10,14 +10,14 @@ from typing import Any
 
 from aiohttp import web
 
-from mockserver import __version__
 from mockserver.admin.http import empty_json, empty_ok, json_response, read_json, state_of
 from mockserver.errors import AdminError, StubError, json_pointer
-from mockserver.loader.chaos import parse_chaos
-from mockserver.loader.parse import _distribution
-from mockserver.persistence import atomic_write
-from mockserver.rendering import RenderError, resolve_body_file
+from mockserver.respond.rendering import RenderError, resolve_body_file
 from mockserver.settings import GlobalSettings
+from mockserver.stubs.chaos import parse_chaos
+from mockserver.stubs.parse import _distribution
+from mockserver.stubs.persistence import atomic_write
+from mockserver.version import __version__
 
 
 async def reset_all(request: web.Request) -> web.Response:

@@ -8,9 +8,9 @@ from typing import Any
 
 from mockserver.exchange import Request, header_map
 from mockserver.journal import ServeEvent
-from mockserver.loader import stub_to_json
-from mockserver.matching import RequestMatch
-from mockserver.nearmiss import NearMiss
+from mockserver.matching.nearmiss import NearMiss
+from mockserver.matching.pattern import RequestMatch
+from mockserver.stubs import stub_to_json
 
 
 def epoch_millis(timestamp: float) -> int:

@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone, tzinfo
 from typing import Any, ClassVar
 
+from mockserver.compat.javadate import JavaDateFormat, parse_date_time, parse_epoch
 from mockserver.matchers.base import EXACT, MatchResult, ParseContext, StringMatcher, no_match
-from mockserver.matchers.javadate import JavaDateFormat, parse_date_time, parse_epoch
 
 Clock = Callable[[], datetime]
 

@@ -20,6 +20,8 @@ from functools import lru_cache
 from itertools import chain, islice
 from typing import Any, ClassVar
 
+from mockserver.compat.javanumber import java_double
+from mockserver.compat.javaregex import compile_java_regex, translate
 from mockserver.matchers.base import (
     EXACT,
     Content,
@@ -28,8 +30,6 @@ from mockserver.matchers.base import (
     StringMatcher,
     no_match,
 )
-from mockserver.matchers.javanumber import java_double
-from mockserver.matchers.javaregex import compile_java_regex, translate
 
 # --- equalToJson --------------------------------------------------------------------------
 

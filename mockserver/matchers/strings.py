@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from mockserver.compat.javaregex import compile_java_regex
 from mockserver.matchers.base import (
     EXACT,
     Content,
@@ -19,7 +20,6 @@ from mockserver.matchers.base import (
     result_of,
 )
 from mockserver.matchers.distance import normalised_distance
-from mockserver.matchers.javaregex import compile_java_regex
 
 
 def operand_text(spec: Mapping[str, Any], key: str, ctx: ParseContext) -> str:

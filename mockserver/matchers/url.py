@@ -10,9 +10,9 @@ import re
 from dataclasses import dataclass, field
 from enum import Enum
 
+from mockserver.compat.javaregex import compile_java_regex
 from mockserver.matchers.base import EXACT, MatchResult, no_match
 from mockserver.matchers.distance import normalised_distance
-from mockserver.matchers.javaregex import compile_java_regex
 
 
 class UrlKind(Enum):

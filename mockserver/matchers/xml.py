@@ -14,6 +14,7 @@ from copy import deepcopy
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from mockserver.compat.javaregex import compile_java_regex, translate
 from mockserver.matchers.base import (
     EXACT,
     Content,
@@ -22,7 +23,6 @@ from mockserver.matchers.base import (
     StringMatcher,
     no_match,
 )
-from mockserver.matchers.javaregex import compile_java_regex, translate
 
 COMPARISON_TYPES = (
     "ATTR_NAME_LOOKUP", "ATTR_VALUE", "ATTR_VALUE_EXPLICITLY_SPECIFIED", "CHILD_LOOKUP",

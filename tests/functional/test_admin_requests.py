@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from mockserver.runner import ThreadedRunner
+from mockserver.serve.runner import ThreadedRunner
 from tests.conftest import Client, start_server
 
 UNKNOWN_ID = "00000000-0000-0000-0000-000000000000"

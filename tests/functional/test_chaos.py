@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from mockserver.runner import ThreadedRunner
+from mockserver.serve.runner import ThreadedRunner
 from tests.conftest import Client, start_server
 
 

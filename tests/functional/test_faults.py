@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from mockserver.faults import GARBAGE
-from mockserver.runner import ThreadedRunner
+from mockserver.respond.faults import GARBAGE
+from mockserver.serve.runner import ThreadedRunner
 from tests.conftest import Client, cli_server
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from mockserver.runner import ThreadedRunner
+from mockserver.serve.runner import ThreadedRunner
 from tests.conftest import Client, start_server
 from tests.upstream import BINARY, Upstream, running_upstream
 

@@ -14,7 +14,7 @@ from wiremock.resources.near_misses.resource import NearMisses
 from wiremock.resources.requests.resource import Requests
 from wiremock.resources.scenarios.resource import Scenarios
 
-from mockserver.runner import ThreadedRunner
+from mockserver.serve.runner import ThreadedRunner
 from tests.conftest import Client
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from mockserver.exchange import Request
 from mockserver.journal import Journal, ServeEvent
-from mockserver.loader.parse import parse_stub
+from mockserver.stubs.parse import parse_stub
 
 
 def event(url: str = "/", matched: bool = True) -> ServeEvent:

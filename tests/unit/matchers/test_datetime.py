@@ -8,6 +8,12 @@ from typing import Any
 
 import pytest
 
+from mockserver.compat.javadate import (
+    JavaDateFormat,
+    format_java,
+    java_format_to_strptime,
+    parse_date_time,
+)
 from mockserver.errors import StubError
 from mockserver.matchers.base import MatchResult, ParseContext, StringMatcher
 from mockserver.matchers.datetime import (
@@ -19,12 +25,6 @@ from mockserver.matchers.datetime import (
     parse_after,
     parse_before,
     parse_equal_to_date_time,
-)
-from mockserver.matchers.javadate import (
-    JavaDateFormat,
-    format_java,
-    java_format_to_strptime,
-    parse_date_time,
 )
 
 UTC = timezone.utc

@@ -1,0 +1,238 @@
+"""`mockserver serve` and `mockserver validate`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from collections.abc import Coroutine, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+from mockserver.envvars import apply_env_defaults
+from mockserver.settings import DEFAULT_JOURNAL_SIZE, ServerOptions
+from mockserver.version import __version__
+
+T = TypeVar("T")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mockserver",
+        description="WireMock-compatible HTTP mock server: stubs in YAML or JSON, "
+        "an admin API under /__admin, request verification.",
+    )
+    parser.add_argument("--version", action="version", version=f"mockserver {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser(
+        "serve", help="run the server",
+        epilog="Every option can also be set through an environment variable named after it: "
+        "--root-dir as MOCKSERVER_ROOT_DIR, --watch as MOCKSERVER_WATCH=true, and so on. "
+        "A flag on the command line wins.")
+    serve.add_argument("--host", default="0.0.0.0", help="address to listen on (default 0.0.0.0)")
+    serve.add_argument("--port", type=int, default=8080, help="port (default 8080; 0 = any free)")
+    serve.add_argument("--root-dir", type=Path, default=Path("stubs"),
+                       help="folder holding mappings/ and __files/ (default: stubs)")
+    serve.add_argument("--log-format", choices=("json", "console"), default=None,
+                       help="log format (default: json unless stdout is a terminal)")
+    serve.add_argument("--verbose", action="store_true", help="log debug events too")
+    serve.add_argument("--max-request-journal-entries", type=int, default=DEFAULT_JOURNAL_SIZE,
+                       metavar="N", help=f"journal size bound (default {DEFAULT_JOURNAL_SIZE})")
+    serve.add_argument("--no-request-journal", action="store_true",
+                       help="do not record requests (verification endpoints then report -1)")
+    serve.add_argument("--disable-request-logging", action="store_true",
+                       help="no log event per served request (for load tests; startup, "
+                       "admin and error events are still logged)")
+    serve.add_argument("--watch", action="store_true",
+                       help="reload changed stub files while serving (a broken file keeps its "
+                       "old stubs)")
+    serve.add_argument("--watch-poll", type=float, default=None, metavar="SECONDS",
+                       help="with --watch: poll every SECONDS instead of using file events "
+                       "(for mounts whose events do not arrive)")
+    serve.add_argument("--proxy-all", metavar="URL", default=None,
+                       help="send every request no stub matches to URL (a catch-all proxy stub, "
+                       "priority 10)")
+    serve.add_argument("--preserve-host-header", action="store_true",
+                       help="proxied requests keep the client's Host header")
+    serve.add_argument("--global-response-templating", action="store_true",
+                       help="render every stub's response as a template, not only those with "
+                       "transformers: [response-template]")
+    serve.add_argument("--seed", type=int, default=None, metavar="N",
+                       help="seed every random choice (template helpers, delay distributions, "
+                       "chaos) so a run can be repeated")
+    _add_redaction_options(serve)
+
+    record = sub.add_parser(
+        "record", help="record a real API through a proxy into replayable YAML stubs",
+        description="Proxy every request to --target and, on Ctrl-C or SIGTERM, write what "
+        "was recorded to ROOT/mappings (one YAML file per endpoint and method; recording "
+        "again updates those files). Secrets are masked unless --no-redact is given.")
+    record.add_argument("--target", required=True, metavar="URL",
+                        help="base URL of the API to record, e.g. https://api.example.com")
+    record.add_argument("--root-dir", type=Path, default=Path("stubs"),
+                        help="where mappings/ and __files/ are written (default: stubs)")
+    record.add_argument("--host", default="127.0.0.1",
+                        help="address to listen on (default 127.0.0.1)")
+    record.add_argument("--port", type=int, default=8080,
+                        help="port (default 8080; 0 = any free)")
+    record.add_argument("--capture-header", action="append", default=[], metavar="NAME",
+                        help="also match recorded requests on this header (repeatable)")
+    record.add_argument("--no-scenarios", action="store_true",
+                        help="keep only the first answer to a repeated request instead of "
+                        "a scenario")
+    record.add_argument("--preserve-host-header", action="store_true",
+                        help="send the client's Host header to the target")
+    record.add_argument("--log-format", choices=("json", "console"), default=None,
+                        help="log format (default: json unless stdout is a terminal)")
+    record.add_argument("--verbose", action="store_true", help="log debug events too")
+    _add_redaction_options(record)
+
+    validate = sub.add_parser("validate", help="check every stub file and list the problems")
+    validate.add_argument("--root-dir", type=Path, default=Path("stubs"))
+    return parser
+
+
+def _add_redaction_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--redact-header", action="append", default=[], metavar="NAME",
+                        help="mask this header in recordings too (besides Authorization, "
+                        "Proxy-Authorization, Cookie, X-Api-Key, X-Auth-Token, Set-Cookie)")
+    parser.add_argument("--redact-query", action="append", default=[], metavar="NAME",
+                        help="mask this query parameter too (besides api_key, token, "
+                        "password, ...)")
+    parser.add_argument("--redact-json-path", action="append", default=[], metavar="JSONPATH",
+                        help="mask what this JSONPath selects in JSON bodies, e.g. "
+                        "'$.access_token'")
+    parser.add_argument("--no-redact", action="store_true",
+                        help="record secrets as they are (logged as a warning)")
+
+
+def _names(value: list[str] | str, *, split: bool = True) -> tuple[str, ...]:
+    """Repeated options (a MOCKSERVER_* variable gives one string; names may use commas)."""
+    items = [value] if isinstance(value, str) else value
+    if not split:
+        return tuple(item for item in items if item.strip())
+    return tuple(n.strip() for item in items for n in item.split(",") if n.strip())
+
+
+def _redaction_fields(args: argparse.Namespace) -> dict[str, Any]:
+    return {"redact": not args.no_redact, "redact_headers": _names(args.redact_header),
+            "redact_query": _names(args.redact_query),
+            "redact_json_paths": _names(args.redact_json_path, split=False),
+            "preserve_host_header": args.preserve_host_header}
+
+
+def run_loop(main: Coroutine[Any, Any, T]) -> T:
+    """Run on uvloop when it is installed (`mockserver[fast]`), else on asyncio's own loop."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.run(main)
+    return uvloop.run(main)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    apply_env_defaults(parser, os.environ)
+    args = parser.parse_args(argv)
+    if args.command == "validate":
+        return validate(args.root_dir)
+    if args.command == "record":
+        return record(args)
+    return serve(args)
+
+
+def serve(args: argparse.Namespace) -> int:
+    from mockserver.log import configure
+    from mockserver.serve.runner import Runner
+
+    configure(args.log_format, verbose=args.verbose)
+    if args.max_request_journal_entries is not None and args.max_request_journal_entries < 1:
+        print("mockserver: --max-request-journal-entries must be at least 1", file=sys.stderr)
+        return 2
+    options = ServerOptions(
+        host=args.host,
+        port=args.port,
+        root_dir=args.root_dir,
+        max_request_journal_entries=args.max_request_journal_entries,
+        request_journal=not args.no_request_journal,
+        request_logging=not args.disable_request_logging,
+        log_format=args.log_format or "json",
+        verbose=args.verbose,
+        watch=args.watch or args.watch_poll is not None,
+        watch_poll_interval=args.watch_poll,
+        proxy_all=args.proxy_all,
+        global_response_templating=args.global_response_templating,
+        seed=args.seed,
+        **_redaction_fields(args),
+    )
+    if options.proxy_all and not options.proxy_all.startswith(("http://", "https://")):
+        print(f"mockserver: --proxy-all needs an http(s) URL, got {options.proxy_all!r}",
+              file=sys.stderr)
+        return 2
+    try:
+        from mockserver.record.session import default_redaction
+
+        default_redaction(options)  # a bad --redact-json-path fails now, not mid-recording
+    except ValueError as exc:
+        print(f"mockserver: {exc}", file=sys.stderr)
+        return 2
+    try:
+        run_loop(Runner(options).serve_forever())
+    except OSError as exc:
+        print(f"mockserver: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:  # pragma: no cover - signal handlers normally catch it
+        pass
+    return 0
+
+
+def record(args: argparse.Namespace) -> int:
+    """`mockserver record`: proxy to --target until Ctrl-C/SIGTERM, write stubs, summarise."""
+    from mockserver.cli.record import capture, mask_logged_urls, summary
+    from mockserver.errors import StubError
+    from mockserver.log import configure
+    from mockserver.record import parse_record_spec
+    from mockserver.record.session import default_redaction
+
+    configure(args.log_format, verbose=args.verbose)
+    options = ServerOptions(
+        host=args.host, port=args.port, root_dir=args.root_dir,
+        max_request_journal_entries=None,  # every request until the end is needed
+        log_format=args.log_format or "json", verbose=args.verbose, **_redaction_fields(args),
+    )
+    try:
+        spec = parse_record_spec(
+            {"targetBaseUrl": args.target, "repeatsAsScenarios": not args.no_scenarios,
+             "captureHeaders": {name: {} for name in _names(args.capture_header)}},
+            redaction=default_redaction(options))
+    except (StubError, ValueError) as exc:
+        message = str(exc).replace("targetBaseUrl:", "--target:", 1)
+        print(f"mockserver record: {message}", file=sys.stderr)
+        return 2
+    mask_logged_urls(spec.redaction)
+    try:
+        outcome = asyncio.run(capture(options, spec, err=sys.stderr))
+    except OSError as exc:
+        print(f"mockserver: cannot record: {exc}", file=sys.stderr)
+        return 1
+    if sys.stderr.isatty():
+        print(file=sys.stderr)  # end the live-count line
+    print(summary(outcome, spec.target_base_url, args.root_dir), flush=True)
+    return 0
+
+
+def validate(root_dir: Path) -> int:
+    from mockserver.stubs import load_directory
+
+    mappings = root_dir / "mappings"
+    if not mappings.is_dir():
+        print(f"{mappings}: no such folder", file=sys.stderr)
+        return 2
+    result = load_directory(mappings)
+    for error in result.errors:
+        print(error)
+    print(f"{result.files} files, {len(result.stubs)} stubs, {len(result.errors)} problems",
+          file=sys.stderr)
+    return 1 if result.errors else 0

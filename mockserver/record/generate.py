@@ -1,0 +1,321 @@
+"""Serve events into WireMock-shaped stub JSON (compat §7.1), secrets masked on the way.
+
+`url`, or `urlPath` plus `hasExactly` query parameters; `equalToJson` / `equalTo` /
+`binaryEqualTo` body patterns; response headers without the framing ones; text as `body`, the
+rest as `base64Body`; repeats as `scenario-<n>-<path>` scenarios; large bodies moved to files
+(returned, not written).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import unicodedata
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from mockserver.exchange import Request, charset_of
+from mockserver.matching.pattern import matches
+from mockserver.model import STARTED
+from mockserver.record.content import file_extension, is_json_mime, is_text_mime, mime_of
+from mockserver.record.redaction import ANY_VALUE, JSON_WILDCARD, RedactionPolicy, scrub
+from mockserver.record.spec import RecordSpec
+
+if TYPE_CHECKING:
+    from mockserver.journal import ServeEvent
+
+DROPPED_RESPONSE_HEADERS = ("content-length", "transfer-encoding", "content-encoding")
+DECODED_ENCODINGS = ("", "identity", "gzip", "x-gzip", "deflate")
+_REGEX_SPECIALS = re.compile(r"([.^$*+?{}\[\]\\|()])")
+
+
+@dataclass
+class Generated:
+    """Recorded stubs as WireMock JSON, oldest first, and the body files they refer to."""
+
+    stubs: list[dict[str, Any]] = field(default_factory=list)
+    body_files: dict[str, bytes] = field(default_factory=dict)
+
+
+# -- choosing events ----------------------------------------------------------------------
+def select(events: Iterable[ServeEvent], spec: RecordSpec) -> list[ServeEvent]:
+    """The events a spec records: proxied ones (all with `allowNonProxied`) passing filters."""
+    out = []
+    for event in events:
+        if not (event.proxied or spec.allow_non_proxied):
+            continue
+        if spec.filter_ids is not None and event.id not in spec.filter_ids:
+            continue
+        if spec.filters is not None and not matches(spec.filters, event.request):
+            continue
+        out.append(event)
+    return out
+
+
+# -- generating stubs ---------------------------------------------------------------------
+def generate(events: Sequence[ServeEvent], spec: RecordSpec) -> Generated:
+    """Stubs for `events` (oldest first), repeats grouped into scenarios or dropped."""
+    result = Generated()
+    groups: dict[str, list[tuple[int, str, dict[str, Any]]]] = {}
+    for order, event in enumerate(events):
+        stub = _stub(event, spec, result.body_files)
+        key = json.dumps(stub["request"], sort_keys=True)
+        groups.setdefault(key, []).append((order, event.request.path, stub))
+    scenario_index = 0
+    kept: list[tuple[int, str, dict[str, Any]]] = []
+    for group in groups.values():
+        if not spec.repeats_as_scenarios:
+            group[1:] = []
+        elif len(group) > 1:
+            scenario_index += 1
+            _as_scenario([stub for _, _, stub in group], scenario_index, group[0][1])
+        kept.extend(group)
+    result.stubs = [stub for _, _, stub in sorted(kept, key=lambda item: item[0])]
+    files = {s["response"].get("bodyFileName") for s in result.stubs}
+    result.body_files = {k: v for k, v in result.body_files.items() if k in files}
+    return result
+
+
+def _as_scenario(group: list[dict[str, Any]], index: int, path: str) -> None:
+    name = f"scenario-{index}-{path_parts(path)}"
+    for count, stub in enumerate(group, start=1):
+        stub["scenarioName"] = name
+        stub["requiredScenarioState"] = STARTED if count == 1 else f"{name}-{count}"
+        if count < len(group):
+            stub["newScenarioState"] = f"{name}-{count + 1}"
+
+
+def path_parts(path: str) -> str:
+    """WireMock's `Urls.urlToPathParts`: the last two path segments joined by `-`."""
+    nodes = [n for n in path.split("/") if n]
+    return "-".join(nodes[-2:])
+
+
+def stub_name(path: str) -> str:
+    """WireMock's recorded stub name: `/rec/one` is `rec_one`, `/bin/img.png` is `bin_img.png`."""
+    text = unicodedata.normalize("NFKD", path)
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = re.sub(r"\s", "-", text.replace("/", "_"))
+    text = re.sub(r"[^\w\-.]", "", text, flags=re.ASCII).lower().strip("_")
+    return text[:200]
+
+
+def _stub(event: ServeEvent, spec: RecordSpec, body_files: dict[str, bytes]) -> dict[str, Any]:
+    request = event.request
+    redacted: list[str] = []
+    stub_id = str(uuid.uuid4())
+    name = stub_name(request.decoded_path)
+    stub: dict[str, Any] = {"id": stub_id}
+    if name:
+        stub["name"] = name
+    stub["request"] = request_pattern(request, spec, redacted)
+    stub["response"] = response_definition(event, spec, name or "root", stub_id, body_files,
+                                           redacted, request_secrets(request, spec.redaction))
+    stub["uuid"] = stub_id
+    if spec.persist:
+        stub["persistent"] = True
+    if redacted:
+        stub["metadata"] = {"redacted": redacted}
+    return stub
+
+
+def request_pattern(request: Request, spec: RecordSpec, redacted: list[str]) -> dict[str, Any]:
+    """The pattern WireMock records for a request (compat §7.1), secrets as wildcards."""
+    policy = spec.redaction
+    out: dict[str, Any] = {}
+    if request.query_string:
+        out["urlPath"] = request.path
+        params: dict[str, Any] = {}
+        for name, values in request.query.items():
+            if policy.secret_parameter(name):
+                params[name] = dict(ANY_VALUE)
+                redacted.append(f"request.queryParameters.{name}")
+            else:
+                params[name] = {"hasExactly": [{"equalTo": v} for v in values]}
+        out["queryParameters"] = params
+    else:
+        out["url"] = request.url
+    out["method"] = request.method
+    headers: dict[str, Any] = {}
+    for name, case_insensitive in spec.capture_headers:
+        value = request.header(name)
+        if value is None:
+            continue
+        if policy.secret_header(name):
+            headers[name] = dict(ANY_VALUE)
+            redacted.append(f"request.headers.{name}")
+        else:
+            headers[name] = {"equalTo": value}
+            if case_insensitive:
+                headers[name]["caseInsensitive"] = True
+    if headers:
+        out["headers"] = headers
+    if request.body:
+        out["bodyPatterns"] = [body_pattern(request, spec, redacted)]
+    return out
+
+
+def request_secrets(request: Request, policy: RedactionPolicy) -> list[str]:
+    """Secret values the request carried, to scrub wherever the response echoes them."""
+    if not policy.enabled:
+        return []
+    values: list[str] = []
+    for name, value in request.headers:
+        if not policy.secret_header(name):
+            continue
+        values.append(value)
+        if name.lower() == "cookie":
+            values.extend(part.partition("=")[2] for part in value.split(";"))
+        else:
+            scheme, _, credentials = value.strip().partition(" ")  # `Bearer <token>`
+            values.append(credentials)
+    for params in (request.query, request.form):
+        for name, found in params.items():
+            if policy.secret_parameter(name):
+                values.extend(found)
+    if is_json_mime(mime_of(request.content_type)):
+        document = request.content.json_value
+        if document is not request.content.INVALID:
+            values.extend(policy.json_values(document))
+    return [v.strip() for v in values if v.strip()]
+
+
+def body_pattern(request: Request, spec: RecordSpec, redacted: list[str]) -> dict[str, Any]:
+    options = spec.body_pattern
+    mime = mime_of(request.content_type)
+    matcher = options.matcher
+    if matcher == "auto":
+        matcher = "equalTo"
+        if is_json_mime(mime):
+            matcher = "equalToJson"
+        elif "xml" in mime:
+            matcher = "equalToXml"
+        elif mime == "multipart/form-data":
+            return {"anything": "anything"}
+        elif mime and not is_text_mime(mime):
+            return {"binaryEqualTo": request.body_base64()}
+    text = request.body_text or ""
+    if matcher == "equalToJson":
+        try:
+            document = json.loads(text)
+        except ValueError:
+            document = None
+        if document is not None or text.strip() == "null":
+            masked, found = spec.redaction.json(document, JSON_WILDCARD)
+            if found:
+                text = json.dumps(masked, ensure_ascii=False, separators=(",", ":"))
+                redacted.extend(f"request.body{p[1:]}" for p in found)
+            return {"equalToJson": text, "ignoreArrayOrder": options.ignore_array_order,
+                    "ignoreExtraElements": options.ignore_extra_elements}
+    elif matcher == "equalToXml":
+        return {"equalToXml": text}
+    if "form-urlencoded" in mime:
+        regex = _form_regex(text, spec.redaction, redacted)
+        if regex is not None:
+            return {"matches": regex}
+    return {"equalTo": text, "caseInsensitive": options.case_insensitive}
+
+
+def _form_regex(text: str, policy: RedactionPolicy, redacted: list[str]) -> str | None:
+    """A form body with secret fields as a regex where those values may be anything."""
+    from urllib.parse import unquote_plus
+
+    parts, secret = [], False
+    for item in text.split("&"):
+        name, eq, _ = item.partition("=")
+        if eq and policy.secret_parameter(unquote_plus(name)):
+            parts.append(_REGEX_SPECIALS.sub(r"\\\1", name) + "=[^&]*")
+            redacted.append(f"request.body.{unquote_plus(name)}")
+            secret = True
+        else:
+            parts.append(_REGEX_SPECIALS.sub(r"\\\1", item))
+    return "&".join(parts) if secret else None
+
+
+def response_definition(
+    event: ServeEvent,
+    spec: RecordSpec,
+    name: str,
+    stub_id: str,
+    body_files: dict[str, bytes],
+    redacted: list[str],
+    secrets: Sequence[str] = (),
+) -> dict[str, Any]:
+    """What WireMock records of a response: status, headers (no framing ones), body.
+
+    Values in `secrets` (from the request) are scrubbed from header values and text bodies.
+    """
+    policy = spec.redaction
+    out: dict[str, Any] = {"status": event.status}
+    headers: dict[str, Any] = {}
+    content_type = None
+    for header, value in event.headers:
+        low = header.lower()
+        if low in DROPPED_RESPONSE_HEADERS:
+            if low != "content-encoding" or value.strip().lower() in DECODED_ENCODINGS:
+                continue  # an encoding we could not decode stays with the bytes it describes
+        if low == "content-type" and content_type is None:
+            content_type = value
+        masked = scrub(policy.response_header(header, value), list(secrets))
+        if masked != value:
+            redacted.append(f"response.headers.{header}")
+        existing = next((k for k in headers if k.lower() == low), None)
+        if existing is None:
+            headers[header] = masked
+        elif isinstance(headers[existing], list):
+            headers[existing].append(masked)
+        else:
+            headers[existing] = [headers[existing], masked]
+    if headers:
+        out["headers"] = headers
+    body = event.body
+    if not body:
+        return out
+    mime = mime_of(content_type)
+    text = _decode_text(body, content_type) if content_type and is_text_mime(mime) else None
+    if text is not None and secrets:
+        scrubbed = scrub(text, list(secrets))
+        if scrubbed != text:
+            redacted.append("response.body (values sent as secrets)")
+            text, body = scrubbed, scrubbed.encode(charset_of(content_type), errors="replace")
+    if text is not None and is_json_mime(mime):
+        text, body = _mask_json_text(text, body, content_type, policy, redacted)
+    extract = spec.extract
+    threshold = None
+    if extract is not None:
+        threshold = extract.text_threshold if text is not None else extract.binary_threshold
+    if threshold is not None and len(body) > threshold:
+        file_name = f"{name}-{stub_id}.{file_extension(content_type, event.request.path, body)}"
+        body_files[file_name] = body
+        out["bodyFileName"] = file_name
+    elif text is not None:
+        out["body"] = text
+    else:
+        out["base64Body"] = base64.b64encode(body).decode("ascii")
+    return out
+
+
+def _decode_text(body: bytes, content_type: str | None) -> str | None:
+    try:
+        return body.decode(charset_of(content_type))
+    except (UnicodeDecodeError, LookupError):
+        return None
+
+
+def _mask_json_text(
+    text: str, body: bytes, content_type: str | None, policy: RedactionPolicy,
+    redacted: list[str],
+) -> tuple[str, bytes]:
+    try:
+        document = json.loads(text)
+    except ValueError:
+        return text, body
+    masked, found = policy.json(document)
+    if not found:
+        return text, body
+    redacted.extend(f"response.body{p[1:]}" for p in found)
+    text = json.dumps(masked, ensure_ascii=False, separators=(",", ":"))
+    return text, text.encode(charset_of(content_type), errors="replace")
