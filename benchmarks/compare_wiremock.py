@@ -274,10 +274,10 @@ RUNNING: list[Server] = []
 
 
 def stop_all() -> None:
-    for server in list(RUNNING):
+    for server in RUNNING:
         try:
             server.stop()
-        except Exception as exc:  # keep stopping the others
+        except Exception as exc:  # noqa: BLE001 - keep stopping the others
             print(f"warning: could not stop {server.name}: {exc}", file=sys.stderr)
 
 
@@ -581,14 +581,14 @@ def table(res: dict[str, Any], has_wm: bool) -> list[tuple[str, str, str, str]]:
         wm_st = st["WireMock"]
         ratio = mock_st["start_median_s"] / wm_st["start_median_s"]
         rows.append(("start to first admin answer",
-                     f"{ratio:.2f}x; mock {mock_st['start_median_s'] * 1000:.0f} ms "
+                     (f"{ratio:.2f}x; mock {mock_st['start_median_s'] * 1000:.0f} ms "
                      f"({min(mock_st['start_s']) * 1000:.0f}-{max(mock_st['start_s']) * 1000:.0f})"
                      f", WM {wm_st['start_median_s'] * 1000:.0f} ms "
-                     f"({min(wm_st['start_s']) * 1000:.0f}-{max(wm_st['start_s']) * 1000:.0f})",
+                     f"({min(wm_st['start_s']) * 1000:.0f}-{max(wm_st['start_s']) * 1000:.0f})"),
                      "<= 0.4x WireMock", verdict(ratio <= 0.4)))
         ratio = mock_st["idle_rss_median_mb"] / wm_st["idle_rss_median_mb"]
-        rows.append(("idle RSS", f"{ratio:.2f}x; mock {mock_st['idle_rss_median_mb']:.1f} MB, "
-                     f"WM {wm_st['idle_rss_median_mb']:.1f} MB", "<= 0.5x WireMock",
+        rows.append(("idle RSS", (f"{ratio:.2f}x; mock {mock_st['idle_rss_median_mb']:.1f} MB, "
+                     f"WM {wm_st['idle_rss_median_mb']:.1f} MB"), "<= 0.5x WireMock",
                      verdict(ratio <= 0.5)))
     else:
         rows.append(("start to first admin answer",
@@ -599,10 +599,10 @@ def table(res: dict[str, Any], has_wm: bool) -> list[tuple[str, str, str, str]]:
     jr = res.get("journal")
     if jr:
         rows.append((f"journal cost (bound {jr['bound']:,})",
-                     f"{jr['per_request_kb']:.2f} kB/request; "
+                     (f"{jr['per_request_kb']:.2f} kB/request; "
                      f"{jr['growth_after_bound_kb'] / 1024:+.1f} MB from {jr['bound']:,} to "
                      f"{jr['samples'][-1]['sent']:,} requests "
-                     f"({'flat' if jr['flat'] else 'NOT flat'})",
+                     f"({'flat' if jr['flat'] else 'NOT flat'})"),
                      "<= 2 kB/request; flat past the bound",
                      verdict(jr["per_request_kb"] <= 2.0 and jr["flat"])))
     return rows

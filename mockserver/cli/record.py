@@ -111,8 +111,8 @@ def summary(outcome: RecordOutcome, target: str | None, root_dir: Path) -> str:
     """What was recorded and where it went, for people."""
     if not outcome.requests:
         return f"Recorded 0 requests from {target}: nothing written to {root_dir}."
-    lines = [f"Recorded {outcome.requests} requests from {target} into "
-             f"{len(outcome.stubs)} stubs; files written:"]
+    lines = [(f"Recorded {outcome.requests} requests from {target} into "
+             f"{len(outcome.stubs)} stubs; files written:")]
     lines.extend(f"  {path}" for path in outcome.files)
     lines.append(f"Replay them with: mockserver serve --root-dir {root_dir}")
     return "\n".join(lines)

@@ -495,12 +495,13 @@ def _shared_parser() -> tuple[Any, Any, threading.Lock]:
     import jsonpath_ng._ply.lex as ply_lex
     from jsonpath_ng.ext.parser import ExtendedJsonPathLexer, ExtendedJsonPathParser
 
-    class ReusedLexer(ExtendedJsonPathLexer):  # type: ignore[misc]
+    class ReusedLexer(ExtendedJsonPathLexer):
         """The ply lexer built once, reset for each expression."""
 
         def __init__(self) -> None:
             super().__init__()
-            self._ply = ply_lex.lex(module=self, debug=False, optimize=True,
+            self._ply = ply_lex.lex(  # type: ignore[no-untyped-call]
+                                   module=self, debug=False, optimize=True,
                                     lextab=self._ply_table_module, errorlog=ply_lex.NullLogger())
 
         def tokenize(self, string: str) -> Any:
@@ -531,7 +532,7 @@ def _jayway_filter_class() -> type:
             datum = DatumInContext.wrap(datum)
             if isinstance(datum.value, dict):
                 return [datum] if all(e.find(datum) for e in self.expressions) else []
-            return super().find(datum)  # type: ignore[no-untyped-call]
+            return super().find(datum)
 
     return JaywayFilter
 
@@ -579,7 +580,7 @@ class MatchesJsonPathMatcher(_JsonInputMatcher):
     def _match_json(self, doc: Any) -> MatchResult:
         try:
             result = self.path.evaluate(doc)
-        except Exception:  # a path error is a no-match, as in Jayway
+        except Exception:  # noqa: BLE001 - a path error is a no-match, as in Jayway
             result = _MISSING
         if self.sub is None:
             if result is _MISSING or result is None:
@@ -666,7 +667,7 @@ class MatchesJsonSchemaMatcher(_JsonInputMatcher):
             error = best_match(errors)
             where = error.json_path if error is not None else "$"
             return no_match(f"{where}: {error.message if error is not None else 'invalid'}")
-        except Exception as exc:  # unresolvable $ref, deep nesting: never raise on input
+        except Exception as exc:  # noqa: BLE001 - unresolvable $ref, deep nesting: never raise on input
             return no_match(f"schema could not be applied: {exc}")
 
     def to_json(self) -> dict[str, Any]:

@@ -167,7 +167,7 @@ class UrlMatcher:
 
 def _literal_prefix(pattern: str) -> str:
     """The literal text every match must start with; empty when unsure (alternation, flags)."""
-    if "|" in pattern or pattern.startswith("(?") or pattern.startswith("^("):
+    if "|" in pattern or pattern.startswith(("(?", "^(")):
         return ""
     if pattern.startswith("^"):
         pattern = pattern[1:]

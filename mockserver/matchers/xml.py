@@ -128,7 +128,7 @@ def _parse(text: str | None) -> _Parsed:
                 why = f"{err.message} (line {err.line})"
                 return _Parsed(None, f"body is not well-formed XML: {why}")
             unbound = True  # recover mode keeps `p:name` as a plain name, as a non-NS parser would
-    except Exception as exc:  # lxml raises several families; a body must never crash matching
+    except Exception as exc:  # noqa: BLE001 - lxml raises several families; a body must never crash matching
         return _Parsed(None, f"body is not XML: {exc}")
     if root is None:
         return _Parsed(None, "body is not XML")
@@ -141,7 +141,7 @@ def _document(content: Content) -> _Parsed:
     if not isinstance(parsed, _Parsed):
         try:
             parsed = _parse(content.text)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - any lxml failure is a no-match
             parsed = _Parsed(None, f"body is not XML: {exc}")
         content.__dict__["xml_document"] = parsed
     return parsed
@@ -472,7 +472,7 @@ class EqualToXml(StringMatcher):
             if isinstance(actual, str):
                 return no_match(actual)
             tally = self._comparer.compare(self._expected, actual)
-        except Exception as exc:  # never let a client's body crash matching
+        except Exception as exc:  # noqa: BLE001 - never let a client's body crash matching
             return no_match(f"could not compare XML: {exc}")
         if not tally.diffs:
             return EXACT
@@ -590,7 +590,7 @@ class MatchesXPath(StringMatcher):
                     return outcome
                 if best is None or outcome.distance < best.distance:
                     best, nearest = outcome, value
-        except Exception as exc:  # never let a client's body crash matching
+        except Exception as exc:  # noqa: BLE001 - never let a client's body crash matching
             return no_match(f"XPath {self._expression} failed: {exc}")
         if best is None:  # as WireMock: the nested matcher is not asked about absence
             return no_match(self._nothing([]))

@@ -90,7 +90,7 @@ def render_diff(
     for section in builder.sections():
         try:
             lines.extend(section())
-        except Exception:  # a report must never fail: leave the section out
+        except Exception:  # noqa: BLE001 - a report must never fail: leave the section out
             continue
     if stub is not None and stub.scenario_name and stub.required_scenario_state is not None:
         lines.append(_scenario_line(
@@ -372,7 +372,7 @@ class _Builder:
                 continue
             try:
                 lines.append(_body_line(matcher, content))
-            except Exception:  # an expectation that cannot be described still counts
+            except Exception:  # noqa: BLE001 - an expectation that cannot be described still counts
                 lines.append(_line("Body", f"[{matcher.operator}]", "\n", False))
         return lines
 
@@ -559,7 +559,7 @@ def _json_path_result(matcher: StringMatcher, content: Content) -> str | None:
         return None
     try:
         result = matcher.path.evaluate(doc)
-    except Exception:  # a path error selects nothing
+    except Exception:  # noqa: BLE001 - a path error selects nothing
         return None
     if isinstance(result, list):
         items = [_scalar_text(item) for item in result]
@@ -688,5 +688,5 @@ def _pretty_xml(text: str) -> str:
         root = etree.fromstring(text.strip().encode("utf-8"), parser)
         pretty: str = etree.tostring(root, pretty_print=True, encoding="unicode")
         return pretty
-    except Exception:  # not XML: show it as sent
+    except Exception:  # noqa: BLE001 - not XML: show it as sent
         return text

@@ -92,7 +92,7 @@ def distance(pattern: RequestPattern, request: Request) -> float:
 
 
 def _cheap_fields(pattern: RequestPattern, request: Request) -> list[FieldResult]:
-    out = [
+    return [
         FieldResult("scheme", None, result_of(
             pattern.scheme is None or pattern.scheme == request.scheme), 3.0),
         FieldResult("host", None, EXACT if pattern.host is None
@@ -105,7 +105,6 @@ def _cheap_fields(pattern: RequestPattern, request: Request) -> list[FieldResult
                     else pattern.url.match(request.url, request.path), 10.0),
         FieldResult("method", None, result_of(method_matches(pattern.method, request.method)), 3.0),
     ]
-    return out
 
 
 def _detail_fields(

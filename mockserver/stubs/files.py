@@ -27,7 +27,7 @@ except AttributeError:  # pragma: no cover - depends on the PyYAML build
     _Base = yaml.SafeLoader
 
 
-class _Loader(_Base):  # type: ignore[misc, valid-type]
+class _Loader(_Base):  # type: ignore[misc]
     """Safe loading with YAML 1.2's JSON-like scalars: `yes`, `off`, `1_000`, `12:30` and
     dates stay text, since stubs are JSON documents and `equalTo: yes` means the text."""
 

@@ -196,7 +196,7 @@ def build_context(destination: Path) -> Path:
     patterns = dockerignore_patterns()
     for path in sorted(REPO.rglob("*")):
         relative = path.relative_to(REPO).as_posix()
-        if relative.startswith(".git/") or relative.startswith(".venv/"):
+        if relative.startswith((".git/", ".venv/")):
             continue  # large, and ignored in any case (checked below)
         if path.is_file() and not ignored(relative, patterns):
             target = destination / relative

@@ -114,7 +114,7 @@ def _classify(body: str, line: int, before: bool, after: bool, triple: bool) -> 
         return Tag("expr", text, line, before, after, triple=True)
     if text.startswith("!"):
         return Tag("comment", "", line, before, after)
-    if text.startswith("#>") or text.startswith(">") or text.startswith("#*"):
+    if text.startswith(("#>", ">", "#*")):
         raise HandlebarsError("partials are not supported", line)
     if text.startswith("#"):
         return Tag("open", text[1:].strip(), line, before, after)

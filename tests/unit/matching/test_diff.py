@@ -97,8 +97,8 @@ def test_width_80_halves_the_columns() -> None:
         "GET                                     | GET",
         "/x                                      | /x",
         " " * 40 + "|",
-        "X-Long: alpha beta gamma delta epsilon  | X-Long: alpha beta gamma delta epsilon"
-        "<<<<< Header does not match",
+        ("X-Long: alpha beta gamma delta epsilon  | X-Long: alpha beta gamma delta epsilon"
+        "<<<<< Header does not match"),
         "zeta eta theta iota kappa lambda        | zeta eta theta iota kappa mu",
         " " * 40 + "|",
         " " * 40 + "|",

@@ -135,8 +135,8 @@ def test_bad_stub_does_not_stop_the_others() -> None:
         ("list.yaml", "- request:\n    url: /a\n- request:\n    urlPath: /b\n    foo: 1\n",
          "list.yaml:5: [1].request.foo: unknown field 'foo'"),
         ("m.yaml",
-         "mappings:\n  - request:\n      url: /a\n  - request:\n      queryParameters:\n"
-         "        page:\n          equals: 1\n",
+         ("mappings:\n  - request:\n      url: /a\n  - request:\n      queryParameters:\n"
+         "        page:\n          equals: 1\n"),
          "m.yaml:7: mappings[1].request.queryParameters.page.equals: unknown operator 'equals'"),
         ("p.yaml", "request:\n  url: /a\npriority: high\n",
          "p.yaml:3: priority: expected an integer"),
@@ -147,8 +147,8 @@ def test_bad_stub_does_not_stop_the_others() -> None:
         ("a.json", '{\n  "request": {\n    "url": "/a",\n    "foo": 1\n  }\n}\n',
          "a.json:4: request.foo: unknown field 'foo'"),
         ("m.json",
-         '{\n  "mappings": [\n    {"request": {"url": "/a"}},\n    {\n      "request": {\n'
-         '        "headers": {"X": {"equals": "1"}}\n      }\n    }\n  ]\n}\n',
+         ('{\n  "mappings": [\n    {"request": {"url": "/a"}},\n    {\n      "request": {\n'
+         '        "headers": {"X": {"equals": "1"}}\n      }\n    }\n  ]\n}\n'),
          "m.json:6: mappings[1].request.headers.X.equals: unknown operator 'equals'"),
         ("c.json", '// comment\n{\n  // another\n  "request": {\n    "foo": 1\n  }\n}\n',
          "c.json:5: request.foo: unknown field 'foo'"),
