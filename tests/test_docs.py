@@ -238,8 +238,10 @@ def test_readme_commands_are_the_ones_ci_runs() -> None:
     serve, test = (b.text.strip() for b in blocks("sh", [REPO / "README.md"])[:2])
     assert serve.endswith("mockserver serve --root-dir stubs") and "pip install -e ." in serve
     install, _, run = test.rpartition(" && ")
-    assert run == ".venv/bin/python -m pytest -q" and run in ci
-    assert "pip install -e '.[test]'" in install and "install --quiet -e '.[test]'" in ci
+    assert run == "scripts/check" and run in ci.splitlines()
+    assert "pip install -e '.[dev]'" in install and "install --quiet -e '.[dev]'" in ci
+    check = (REPO / "scripts" / "check").read_text()
+    assert all(tool in check for tool in ("ruff check", "mypy mockserver", "pytest -q"))
     assert "## Two commands" in readme
 
 
