@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import zlib
 from dataclasses import dataclass, field
 from email.parser import BytesParser
 from email.policy import HTTP
@@ -17,6 +18,10 @@ from typing import Any, ClassVar
 from urllib.parse import parse_qsl, unquote
 
 MultiDict = dict[str, list[str]]
+
+# Content codings `decode_content` undoes ("" and identity: nothing to undo).
+DECODABLE_CODINGS = ("identity", "gzip", "x-gzip", "deflate")
+DECODE_LIMIT = 50 * 1024 * 1024  # decoded bytes beyond this: not decodable, kept as sent
 
 _INVALID = object()
 
@@ -97,6 +102,41 @@ def charset_of(content_type: str | None) -> str:
             if key.lower() == "charset" and value:
                 return value.strip().strip('"')
     return "utf-8"
+
+
+def decode_content(body: bytes, coding: str, limit: int = DECODE_LIMIT) -> bytes | None:
+    """A gzip (or x-gzip) or deflate body decoded, or None when it cannot be: an unknown
+    coding, corrupt or truncated data, or more than `limit` bytes once inflated (a small
+    request must not grow into gigabytes). Deflate may be zlib-wrapped or raw, as some send.
+    """
+    coding = coding.strip().lower()
+    if coding in ("", "identity"):
+        return body
+    if coding in ("gzip", "x-gzip"):
+        return _inflate(body, 16 + zlib.MAX_WBITS, limit, members=True)
+    if coding == "deflate":
+        decoded = _inflate(body, zlib.MAX_WBITS, limit)
+        return decoded if decoded is not None else _inflate(body, -zlib.MAX_WBITS, limit)
+    return None
+
+
+def _inflate(data: bytes, wbits: int, limit: int, *, members: bool = False) -> bytes | None:
+    """Every member of a (multi-member) stream, or None past `limit` or when incomplete."""
+    out: list[bytes] = []
+    size = 0
+    while True:
+        inflater = zlib.decompressobj(wbits)
+        try:
+            chunk = inflater.decompress(data, limit + 1 - size)
+        except zlib.error:
+            return None
+        size += len(chunk)
+        if size > limit or not inflater.eof:
+            return None
+        out.append(chunk)
+        data = inflater.unused_data.lstrip(b"\x00") if members else b""
+        if not data:
+            return b"".join(out)
 
 
 @dataclass(eq=False)

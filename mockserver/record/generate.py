@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from mockserver.exchange import Request, charset_of
+from mockserver.exchange import DECODABLE_CODINGS, Request, charset_of
 from mockserver.matching.pattern import matches
 from mockserver.model import STARTED
 from mockserver.record.content import file_extension, is_json_mime, is_text_mime, mime_of
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from mockserver.journal import ServeEvent
 
 DROPPED_RESPONSE_HEADERS = ("content-length", "transfer-encoding", "content-encoding")
-DECODED_ENCODINGS = ("", "identity", "gzip", "x-gzip", "deflate")
+DECODED_ENCODINGS = ("", *DECODABLE_CODINGS)  # the journal holds these decoded
 _REGEX_SPECIALS = re.compile(r"([.^$*+?{}\[\]\\|()])")
 
 

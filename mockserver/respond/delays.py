@@ -14,6 +14,8 @@ from mockserver.model import ChunkedDribbleDelay, DelayDistribution, StubMapping
 from mockserver.settings import GlobalSettings
 
 BANDWIDTH_TICK = 0.05  # seconds between the slices of a bandwidth-limited body
+# A paced body: the pause before each slice (seconds) and the slices' [start, end) bounds.
+Slices = tuple[float, list[tuple[int, int]]]
 
 
 def sample_delay(dist: DelayDistribution | None, rng: random.Random) -> float:
@@ -45,7 +47,7 @@ def added_delay(stub: StubMapping, settings: GlobalSettings, rng: random.Random)
     return float(fixed) + sample_delay(dist, rng)
 
 
-def dribble_slices(size: int, dribble: ChunkedDribbleDelay) -> tuple[float, list[tuple[int, int]]]:
+def dribble_slices(size: int, dribble: ChunkedDribbleDelay) -> Slices:
     """`chunkedDribbleDelay`: the pause before each slice (seconds) and the slices' bounds.
 
     The body is cut into `numberOfChunks` near-equal slices (never more slices than bytes), each
@@ -56,7 +58,7 @@ def dribble_slices(size: int, dribble: ChunkedDribbleDelay) -> tuple[float, list
     return interval, _slices(size, -(-size // chunks))
 
 
-def bandwidth_slices(size: int, bytes_per_second: int) -> tuple[float, list[tuple[int, int]]]:
+def bandwidth_slices(size: int, bytes_per_second: int) -> Slices:
     """A body sent at `bytes_per_second`: a slice every `BANDWIDTH_TICK` seconds (bigger ticks
     when the rate is under 20 bytes/s, so no slice is empty)."""
     per_tick = bytes_per_second * BANDWIDTH_TICK

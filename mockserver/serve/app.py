@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import gzip
 import time
-import zlib
 
 from aiohttp import web
 from multidict import CIMultiDict
 
-from mockserver.exchange import Request
+from mockserver.exchange import Request, decode_content
 from mockserver.journal import ServeEvent
 from mockserver.matching.nearmiss import nearest_stubs
 from mockserver.matching.report import render_report
@@ -25,40 +23,25 @@ from mockserver.respond.rendering import (
     with_rendered_proxy_url,
 )
 from mockserver.serve import proxy
+from mockserver.serve.responses import OwnHeadersResponse, OwnHeadersStreamResponse, write_paced
 from mockserver.serve.state import STATE, ServerState
 
 CONSOLE_WIDTH_HEADER = "X-WireMock-Console-Width"
 
 
-class _OnlyStubHeaders(web.StreamResponse):
-    """Sends no Content-Type or Server header unless the stub set them."""
-
-    async def _prepare_headers(self) -> None:
-        had_type = "Content-Type" in self.headers
-        await super()._prepare_headers()
-        if not had_type:
-            self.headers.popall("Content-Type", None)
-        if self.headers.get("Server", "").startswith("Python/"):
-            del self.headers["Server"]
-
-
-class PlainResponse(_OnlyStubHeaders, web.Response):
-    """A whole response with only the stub's headers."""
-
-
-class PlainStreamResponse(_OnlyStubHeaders):
-    """A paced (dribbled or bandwidth-limited) response with only the stub's headers."""
-
-
 async def to_exchange(http: web.Request) -> Request:
-    """The aiohttp request as a framework-free `Request` (body decompressed if gzip)."""
+    """The aiohttp request as a framework-free `Request`, its body decoded once.
+
+    aiohttp's parser has already inflated the codings it knows (gzip, deflate) when it set
+    `total_compressed_bytes`; only what it left encoded (x-gzip) is decoded here. A body that
+    does not decode (corrupt, or too big inflated) is kept as sent.
+    """
     body = await http.read()
-    encoding = http.headers.get("Content-Encoding", "").lower()
-    if body and encoding in ("gzip", "deflate"):
-        try:
-            body = gzip.decompress(body) if encoding == "gzip" else zlib.decompress(body)
-        except (OSError, zlib.error, EOFError):
-            pass  # not really compressed: keep the bytes as sent
+    encoding = http.headers.get("Content-Encoding", "")
+    if body and encoding and getattr(http.content, "total_compressed_bytes", None) is None:
+        decoded = decode_content(body, encoding)
+        if decoded is not None:
+            body = decoded
     sockname = http.transport.get_extra_info("sockname") if http.transport else None
     host = http.host.rsplit(":", 1)[0] if http.host and not http.host.endswith("]") else http.host
     return Request(
@@ -129,7 +112,7 @@ async def _proxy(
         headers = [("Content-Type", "text/plain")]
         event = ServeEvent(request, stub, 500, headers, body,
                            response_definition=stub.response.raw)
-        return PlainResponse(status=500, body=body, headers=CIMultiDict(headers)), event
+        return OwnHeadersResponse(status=500, body=body, headers=CIMultiDict(headers)), event
     options = proxy.ProxyOptions(preserve_host_header=state.options.preserve_host_header,
                                  keep_body=state.journal.enabled,
                                  delay_ms=added_delay(stub, state.settings, state.rng))
@@ -167,7 +150,7 @@ def _unmatched(
         sub_events=[{"type": "REQUEST_NOT_MATCHED",
                      "data": {"status": 404, "contentType": "text/plain", "report": report}}],
     )
-    response = PlainResponse(status=404, body=report.encode("utf-8"), headers=CIMultiDict(headers))
+    response = OwnHeadersResponse(status=404, body=report.encode("utf-8"), headers=CIMultiDict(headers))
     return response, event, extra
 
 
@@ -183,7 +166,7 @@ async def _carry_out(http: web.Request, plan: ResponsePlan) -> web.StreamRespons
     headers = CIMultiDict(plan.headers)
     if plan.body and (plan.dribble is not None or plan.bytes_per_second):
         return await _paced(http, plan, headers)
-    return PlainResponse(status=plan.status, reason=plan.reason, body=plan.body, headers=headers)
+    return OwnHeadersResponse(status=plan.status, reason=plan.reason, body=plan.body, headers=headers)
 
 
 async def _paced(
@@ -192,16 +175,14 @@ async def _paced(
     """Headers at once, then the body in slices: `chunkedDribbleDelay`, else the bandwidth."""
     size = len(plan.body)
     if plan.dribble is not None:
-        interval, slices = dribble_slices(size, plan.dribble)
+        pacing = dribble_slices(size, plan.dribble)
     else:
         assert plan.bytes_per_second is not None
-        interval, slices = bandwidth_slices(size, plan.bytes_per_second)
-    response = PlainStreamResponse(status=plan.status, reason=plan.reason, headers=headers)
+        pacing = bandwidth_slices(size, plan.bytes_per_second)
+    response = OwnHeadersStreamResponse(status=plan.status, reason=plan.reason, headers=headers)
     response.content_length = size
     await response.prepare(http)
-    for start, end in slices:
-        await asyncio.sleep(interval)
-        await response.write(plan.body[start:end])
+    await write_paced(response, plan.body, pacing)
     await response.write_eof()
     return response
 

@@ -9,9 +9,7 @@ describe that copy, so recordings hold readable bodies.
 from __future__ import annotations
 
 import asyncio
-import gzip
 import io
-import zlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
@@ -20,9 +18,11 @@ from aiohttp import web
 from multidict import CIMultiDict
 from yarl import URL
 
-from mockserver.exchange import Request
+from mockserver.exchange import DECODABLE_CODINGS, Request, decode_content
 from mockserver.journal import ServeEvent
 from mockserver.model import ResponseDefinition, StubMapping
+from mockserver.respond.delays import dribble_slices
+from mockserver.serve.responses import OwnHeadersResponse, OwnHeadersStreamResponse, write_paced
 from mockserver.stubs import parse_stub
 
 UPSTREAM: web.AppKey[aiohttp.ClientSession] = web.AppKey("mockserver_upstream",
@@ -34,8 +34,6 @@ HOP_BY_HOP = frozenset({
 })
 # Rebuilt by aiohttp for the upstream request (or meaningless once the body has been read).
 _REGENERATED = frozenset({"host", "content-length", "expect"})
-# Codings the journal copy can be decoded from; others are not offered upstream.
-DECODABLE = ("gzip", "x-gzip", "deflate", "identity")
 CHUNK_SIZE = 64 * 1024
 
 
@@ -116,48 +114,11 @@ def decodable_codings(accept_encoding: str) -> str:
     kept = []
     for item in accept_encoding.split(","):
         coding = item.split(";", 1)[0].strip().lower()
-        if coding in DECODABLE:
+        if coding in DECODABLE_CODINGS:  # the journal copy decodes; others not offered
             kept.append(item.strip())
         elif coding == "*":
             kept.append("gzip, deflate")
     return ", ".join(kept)
-
-
-def decode_body(body: bytes, encoding: str) -> bytes | None:
-    """A gzip or deflate body decoded, or None when it cannot be (unknown coding, corrupt)."""
-    coding = encoding.strip().lower()
-    try:
-        if coding in ("gzip", "x-gzip"):
-            return gzip.decompress(body)
-        if coding == "deflate":
-            try:
-                return zlib.decompress(body)
-            except zlib.error:
-                return zlib.decompress(body, -zlib.MAX_WBITS)  # raw deflate, as some send
-    except (OSError, EOFError, zlib.error):
-        return None
-    return body if coding in ("", "identity") else None
-
-
-class _OwnHeadersOnly(web.StreamResponse):
-    """Sends no Content-Type or Server header of aiohttp's own making."""
-
-    async def _prepare_headers(self) -> None:
-        had_type = "Content-Type" in self.headers
-        had_server = "Server" in self.headers
-        await super()._prepare_headers()
-        if not had_type:
-            self.headers.popall("Content-Type", None)
-        if not had_server:
-            self.headers.popall("Server", None)
-
-
-class PassThroughResponse(_OwnHeadersOnly):
-    """The upstream's answer, streamed."""
-
-
-class FailureResponse(_OwnHeadersOnly, web.Response):
-    """The 500 for an upstream that could not be reached."""
 
 
 def failure_text(url: str, exc: BaseException) -> str:
@@ -200,7 +161,7 @@ def _failure(
 ) -> tuple[web.StreamResponse, ServeEvent]:
     text = failure_text(url, exc).encode("utf-8")
     headers = [("Content-Type", "text/plain")]
-    response = FailureResponse(status=500, body=text, headers=CIMultiDict(headers))
+    response = OwnHeadersResponse(status=500, body=text, headers=CIMultiDict(headers))
     event = ServeEvent(request, stub, 500, headers, text,
                        response_definition=stub.response.raw,
                        added_delay=options.delay_ms)  # nothing came from upstream: not proxied
@@ -224,7 +185,7 @@ async def _stream(
     headers.extend(stub.response.headers)  # the stub's own headers are added, as in WireMock
     if options.delay_ms > 0:
         await asyncio.sleep(options.delay_ms / 1000)
-    response = PassThroughResponse(status=upstream.status, reason=upstream.reason)
+    response = OwnHeadersStreamResponse(status=upstream.status, reason=upstream.reason)
     for name, value in headers:
         response.headers.add(name, value)
     chunks: list[bytes] = []
@@ -234,7 +195,7 @@ async def _stream(
             whole = await upstream.read()
             chunks.append(whole)
             await response.prepare(http)
-            await _dribble(response, whole, dribble.number_of_chunks, dribble.total_duration)
+            await write_paced(response, whole, dribble_slices(len(whole), dribble))
         else:
             await response.prepare(http)
             async for chunk in upstream.content.iter_chunked(CHUNK_SIZE):
@@ -256,21 +217,13 @@ async def _stream(
     return response, _event(request, stub, upstream.status, headers, b"".join(chunks), options)
 
 
-async def _dribble(response: web.StreamResponse, body: bytes, chunks: int, total: int) -> None:
-    chunks = max(1, min(chunks, len(body) or 1))
-    size = -(-len(body) // chunks) or 1
-    for start in range(0, len(body), size):
-        await asyncio.sleep(total / 1000 / chunks)
-        await response.write(body[start : start + size])
-
-
 def _event(
     request: Request, stub: StubMapping, status: int, headers: list[tuple[str, str]],
     body: bytes, options: ProxyOptions,
 ) -> ServeEvent:
     """The journal entry: the body decoded, with headers that describe the decoded bytes."""
     encoding = next((v for k, v in headers if k.lower() == "content-encoding"), "")
-    decoded = decode_body(body, encoding) if body else body
+    decoded = decode_content(body, encoding) if body else body
     if decoded is not None:
         body = decoded
         headers = [(k, v) for k, v in headers

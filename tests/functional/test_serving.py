@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import gzip
+import zlib
 from typing import Any
 
 import pytest
@@ -109,6 +110,40 @@ def test_gzip_request_body_is_decoded_for_matching(client: Client) -> None:
     reply = client.post("/gz", body=gzip.compress(b"plain"),
                         headers=[("Content-Encoding", "gzip")])
     assert reply.text == "gz"
+
+
+def _raw_deflate(data: bytes) -> bytes:
+    packer = zlib.compressobj(wbits=-zlib.MAX_WBITS)
+    return packer.compress(data) + packer.flush()
+
+
+@pytest.mark.parametrize(
+    ("coding", "encoded"),
+    [
+        ("x-gzip", gzip.compress(b"plain")),
+        ("deflate", zlib.compress(b"plain")),
+        ("deflate", _raw_deflate(b"plain")),
+    ],
+    ids=["x-gzip", "zlib-deflate", "raw-deflate"],
+)
+def test_other_request_codings_are_decoded_for_matching(client: Client, coding: str,
+                                                        encoded: bytes) -> None:
+    """x-gzip and deflate (zlib-wrapped or raw) request bodies are matched decompressed."""
+    stub(client, {"method": "POST", "url": "/coded", "bodyPatterns": [{"equalTo": "plain"}]},
+         "decoded")
+    reply = client.post("/coded", body=encoded, headers=[("Content-Encoding", coding)])
+    assert reply.text == "decoded"
+
+
+def test_gzip_inside_gzip_is_inflated_once(client: Client) -> None:
+    """A gzip body whose content is itself gzip is decoded one layer, as its header says."""
+    inner = gzip.compress(b"plain", mtime=0)
+    stub(client, {"method": "POST", "url": "/twice",
+                  "bodyPatterns": [{"binaryEqualTo": base64.b64encode(inner).decode()}]},
+         "once")
+    reply = client.post("/twice", body=gzip.compress(inner),
+                        headers=[("Content-Encoding", "gzip")])
+    assert reply.text == "once"
 
 
 def test_priority_then_newest_first(client: Client) -> None:

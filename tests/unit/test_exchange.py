@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import gzip
 import uuid
+import zlib
 
 import pytest
 
-from mockserver.exchange import Request, new_id, parse_cookies, parse_query
+from mockserver.exchange import Request, decode_content, new_id, parse_cookies, parse_query
 
 
 def test_new_id_is_a_version_4_uuid() -> None:
@@ -68,3 +70,31 @@ def test_forget_derived_keeps_the_request_and_its_id() -> None:
     assert "query" not in request.__dict__ and "cookies" not in request.__dict__
     assert request.id == first_id
     assert request.query == {"x": ["1"]} and request.content.json_value == {}
+
+
+def test_decode_content_undoes_gzip_members_and_both_deflate_forms() -> None:
+    """gzip (several members too), x-gzip, zlib and raw deflate all decode to the original."""
+    raw = zlib.compressobj(wbits=-zlib.MAX_WBITS)
+    assert decode_content(gzip.compress(b"a") + gzip.compress(b"b"), "gzip") == b"ab"
+    assert decode_content(gzip.compress(b"a"), " X-GZIP ") == b"a"
+    assert decode_content(zlib.compress(b"a"), "deflate") == b"a"
+    assert decode_content(raw.compress(b"a") + raw.flush(), "deflate") == b"a"
+    assert decode_content(b"as sent", "identity") == b"as sent"
+
+
+@pytest.mark.parametrize(
+    ("body", "coding"),
+    [(b"not gzip", "gzip"), (gzip.compress(b"abc" * 100)[:-4], "gzip"),
+     (zlib.compress(b"abc" * 100)[:-4], "deflate"), (b"x", "br")],
+    ids=["corrupt", "truncated-gzip", "truncated-deflate", "unknown-coding"],
+)
+def test_decode_content_refuses_what_it_cannot_decode(body: bytes, coding: str) -> None:
+    """Corrupt, truncated or unknown encodings are not decodable (None), never an exception."""
+    assert decode_content(body, coding) is None
+
+
+def test_decode_content_stops_at_the_limit() -> None:
+    """A body inflating past the limit is not decodable, so a small bomb stays small."""
+    bomb = gzip.compress(bytes(1_000_000))
+    assert decode_content(bomb, "gzip", limit=1_000_000) == bytes(1_000_000)
+    assert decode_content(bomb, "gzip", limit=999_999) is None
