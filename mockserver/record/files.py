@@ -21,11 +21,11 @@ from typing import Any
 from mockserver.model import STARTED, StubMapping, StubSource
 from mockserver.record import file_extension, is_json_mime, mime_of
 from mockserver.stubs import load_directory, load_file, parse_stub, stub_to_json, to_yaml
+from mockserver.stubs.keys import BODY_KEYS, URL_KEYS
 from mockserver.stubs.persistence import atomic_write
 
 INLINE_LIMIT = 64 * 1024  # bigger text bodies go to __files
 VOLATILE_HEADERS = ("date",)  # a replayed recording date only misleads
-URL_KEYS = ("url", "urlPath", "urlPattern", "urlPathPattern", "urlPathTemplate")
 _REQUEST_ORDER = ("method", *URL_KEYS, "pathParameters", "queryParameters", "headers",
                   "cookies", "basicAuthCredentials", "formParameters", "bodyPatterns",
                   "multipartPatterns")
@@ -34,7 +34,6 @@ _RESPONSE_ORDER = ("status", "statusMessage", "headers", "jsonBody", "body", "ba
 _STUB_ORDER = ("name", "request", "response", "scenarioName", "requiredScenarioState",
                "newScenarioState", "priority", "metadata", "id")
 _DROPPED_KEYS = ("uuid", "persistent", "insertionIndex")
-_BODY_KEYS = ("body", "jsonBody", "base64Body", "bodyFileName")
 _ID_SEGMENT = re.compile(
     r"^(\d+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{12,}"
     r"|(?=[A-Za-z_-]*\d)(?=\d*[A-Za-z])[A-Za-z0-9_-]{8,})$",
@@ -161,7 +160,7 @@ def readable(entry: dict[str, Any], stem: str, bodies: dict[str, bytes]) -> dict
 def _answer(entry: dict[str, Any], bodies: dict[str, bytes]) -> str:
     """Status and body: what decides whether two recorded answers differ."""
     response = entry.get("response") or {}
-    body: Any = {k: response[k] for k in _BODY_KEYS if k in response}
+    body: Any = {k: response[k] for k in BODY_KEYS if k in response}
     if "bodyFileName" in body and body["bodyFileName"] in bodies:
         body = base64.b64encode(bodies[body["bodyFileName"]]).decode("ascii")
     return json.dumps([response.get("status", 200), body], sort_keys=True, default=str)

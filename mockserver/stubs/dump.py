@@ -7,23 +7,17 @@ from typing import Any
 import yaml
 
 from mockserver.model import StubMapping
-
-_RESPONSE_ORDER = (
-    "status", "statusMessage", "headers", "body", "jsonBody", "base64Body", "bodyFileName",
-    "additionalProxyRequestHeaders", "removeProxyRequestHeaders", "fixedDelayMilliseconds",
-    "delayDistribution", "chunkedDribbleDelay", "fault", "proxyBaseUrl", "proxyUrlPrefixToRemove",
-    "transformers", "transformerParameters",
-)
+from mockserver.stubs.keys import RESPONSE_KEYS
 
 
 def response_json(stub: StubMapping) -> dict[str, Any]:
     raw = stub.response.raw
     out: dict[str, Any] = {}
-    for key in _RESPONSE_ORDER:
+    for key in RESPONSE_KEYS:
         if key in raw and raw[key] not in ([], {}):
             out[key] = raw[key]
     for key, value in raw.items():  # extension keys keep their place at the end
-        if key not in out and key not in _RESPONSE_ORDER:
+        if key not in out and key not in RESPONSE_KEYS:
             out[key] = value
     out.setdefault("status", stub.response.status)
     return out

@@ -31,26 +31,7 @@ from mockserver.model import (
     StubSource,
 )
 from mockserver.stubs.chaos import parse_chaos
-
-STUB_KEYS = (
-    "id", "uuid", "name", "request", "response", "persistent", "priority", "scenarioName",
-    "requiredScenarioState", "newScenarioState", "metadata", "postServeActions",
-    "serveEventListeners", "insertionIndex", "$schema",
-)
-REQUEST_KEYS = (
-    "scheme", "host", "port", *URL_KEYS, "clientIp", "method", "headers", "pathParameters",
-    "queryParameters", "formParameters", "cookies", "bodyPatterns", "multipartPatterns",
-    "customMatcher", "basicAuthCredentials", "basicAuth",
-)
-RESPONSE_KEYS = (
-    "status", "statusMessage", "headers", "body", "jsonBody", "base64Body", "bodyFileName",
-    "fixedDelayMilliseconds", "delayDistribution", "chunkedDribbleDelay", "fault",
-    "proxyBaseUrl", "proxyUrlPrefixToRemove", "additionalProxyRequestHeaders",
-    "removeProxyRequestHeaders", "transformers", "transformerParameters", "fromConfiguredStub",
-    "chaos",  # mockserver's extension: failures, hangs, bandwidth, rate limits
-)
-MULTIPART_KEYS = ("name", "fileName", "matchingType", "headers", "bodyPatterns")
-
+from mockserver.stubs.keys import MULTIPART_KEYS, REQUEST_KEYS, RESPONSE_KEYS, STUB_KEYS
 
 def _check_keys(obj: Mapping[str, Any], allowed: tuple[str, ...], path: KeyPath) -> None:
     for key in obj:
