@@ -6,7 +6,7 @@ Field names are snake_case versions of WireMock's keys.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from enum import Enum
 from typing import Any
 
@@ -116,13 +116,11 @@ class Chaos:
         """These settings, with unset fields taken from `base` (the global settings)."""
         if base is None:
             return self
-        pairs = zip(_chaos_fields(self), _chaos_fields(base), strict=True)
-        return Chaos(*(mine if mine is not None else theirs for mine, theirs in pairs))
-
-
-def _chaos_fields(chaos: Chaos) -> tuple[Any, ...]:
-    return (chaos.failure_rate, chaos.fail_first, chaos.fail_with, chaos.hang,
-            chaos.bytes_per_second, chaos.headers_delay_ms, chaos.rate_limit)
+        merged = {}
+        for each in fields(self):  # every field, by name: a new one cannot be left out
+            mine = getattr(self, each.name)
+            merged[each.name] = mine if mine is not None else getattr(base, each.name)
+        return Chaos(**merged)
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +147,12 @@ class ResponseDefinition:
     chaos: Chaos | None = None
     raw: dict[str, Any] = field(default_factory=dict)  # WireMock JSON as given, for output
     static_body: bytes | None = None  # body/jsonBody/base64Body encoded once, at load
+
+
+def is_template(response: ResponseDefinition, *, everywhere: bool = False) -> bool:
+    """Whether `response` is rendered as a template: every response under global templating
+    (`--global-response-templating`), else those naming WireMock's `response-template`."""
+    return everywhere or TEMPLATE_TRANSFORMER in response.transformers
 
 
 @dataclass(frozen=True, slots=True)

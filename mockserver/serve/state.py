@@ -21,10 +21,10 @@ from mockserver.journal import Journal, ServeEvent
 from mockserver.matching.pattern import matches
 from mockserver.matching.registry import Registry
 from mockserver.model import (
-    TEMPLATE_TRANSFORMER,
     RequestPattern,
     ResponseDefinition,
     StubMapping,
+    is_template,
 )
 from mockserver.respond.chaos import ChaosState
 from mockserver.serve.proxy import catch_all_stub
@@ -82,9 +82,7 @@ class ServerState:
 
     def templating_for(self, response: ResponseDefinition) -> Templating | None:
         """The templating to render `response` with, or None when it is not a template."""
-        if self.options.global_response_templating or (
-            TEMPLATE_TRANSFORMER in response.transformers
-        ):
+        if is_template(response, everywhere=self.options.global_response_templating):
             return self.templating
         return None
 

@@ -19,7 +19,6 @@ from mockserver.matchers.base import StringMatcher
 from mockserver.matchers.multivalue import MultiValuePattern, parse_multi_value
 from mockserver.matchers.url import URL_KEYS, UrlKind, UrlMatcher
 from mockserver.model import (
-    TEMPLATE_TRANSFORMER,
     BasicAuth,
     ChunkedDribbleDelay,
     DelayDistribution,
@@ -29,6 +28,7 @@ from mockserver.model import (
     ResponseDefinition,
     StubMapping,
     StubSource,
+    is_template,
 )
 from mockserver.stubs.chaos import parse_chaos
 from mockserver.stubs.keys import MULTIPART_KEYS, REQUEST_KEYS, RESPONSE_KEYS, STUB_KEYS
@@ -116,7 +116,7 @@ def parse_stub(
     response_data = {} if obj.get("response") is None else obj["response"]
     request, request_json = parse_request_pattern(request_data, (*path, "request"))
     response = parse_response(response_data, (*path, "response"))
-    if TEMPLATE_TRANSFORMER in response.transformers:
+    if is_template(response):
         _check_templates(response, (*path, "response"), obj)
     priority = None if obj.get("priority") is None else _int(obj["priority"], (*path, "priority"))
     persistent = None if obj.get("persistent") is None else _bool(

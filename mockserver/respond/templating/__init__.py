@@ -13,7 +13,6 @@
 """
 
 from mockserver.respond.templating.environment import (
-    TRANSFORMER,
     CompiledTemplate,
     TemplateProblem,
     TemplateRenderProblem,
@@ -24,12 +23,10 @@ from mockserver.respond.templating.environment import (
 from mockserver.respond.templating.response import (
     TemplateRun,
     check_templates,
-    opted_in,
     template_fields,
 )
 
 __all__ = [
-    "TRANSFORMER",
     "CompiledTemplate",
     "TemplateProblem",
     "TemplateRenderProblem",
@@ -38,6 +35,5 @@ __all__ = [
     "check_templates",
     "compile_template",
     "needs_rendering",
-    "opted_in",
     "template_fields",
 ]

@@ -22,7 +22,7 @@ from jinja2.exceptions import SecurityError
 from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from mockserver.model import TEMPLATE_TRANSFORMER, ResponseDefinition
+from mockserver.model import ResponseDefinition, is_template
 from mockserver.respond.templating import wiremock_helpers
 from mockserver.respond.templating.context import MultiValue, Params, PathValue, RequestModel
 from mockserver.respond.templating.dates import Clock, utc_now
@@ -35,7 +35,6 @@ from mockserver.respond.templating.handlebars import (
 from mockserver.respond.templating.helpers import FILTERS, HelperTable, helper_table, jinja_globals
 from mockserver.respond.templating.values import text_of, truthy
 
-TRANSFORMER = TEMPLATE_TRANSFORMER  # WireMock's name for the templating transformer
 MAX_SIZE = 1_000_000  # longest string or list a `*` may build
 MAX_EXPONENT = 1_000
 _REFUSED_TAGS = (nodes.Extends, nodes.Include, nodes.Import, nodes.FromImport)
@@ -218,7 +217,7 @@ class Templating:
         }
 
     def applies_to(self, response: ResponseDefinition) -> bool:
-        return self.everywhere or TRANSFORMER in response.transformers
+        return is_template(response, everywhere=self.everywhere)
 
     def variables(self, request: RequestModel, parameters: Mapping[str, Any]) -> dict[str, Any]:
         return {**self._base, "request": request, "parameters": dict(parameters)}

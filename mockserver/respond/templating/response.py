@@ -16,17 +16,12 @@ from mockserver.exchange import Request
 from mockserver.model import ResponseDefinition, StubMapping
 from mockserver.respond.templating.context import RequestModel
 from mockserver.respond.templating.environment import (
-    TRANSFORMER,
     TemplateProblem,
     TemplateRenderProblem,
     Templating,
     compile_template,
     needs_rendering,
 )
-
-
-def opted_in(response: ResponseDefinition) -> bool:
-    return TRANSFORMER in response.transformers
 
 
 def template_fields(response: ResponseDefinition) -> Iterator[tuple[KeyPath, str]]:
