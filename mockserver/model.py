@@ -125,6 +125,16 @@ class Chaos:
 
 @dataclass(frozen=True, slots=True)
 class ResponseDefinition:
+    """What a stub answers, parsed; matching and rendering read only the parsed fields.
+
+    `source_json` is the one copy of what was submitted (nulls and `fromConfiguredStub`
+    dropped, `status` normalised). It stays because answers echo a response as it was
+    submitted (GET /__admin/mappings, a serve event's `responseDefinition`), and parsing
+    normalises what that echo keeps: number forms (`"median": 80`, not `80.0`) and the
+    object-or-list shapes of the `chaos` extension. The request pattern needs no such copy:
+    `stubs.dump` writes it from the parsed matchers.
+    """
+
     status: int = 200
     status_message: str | None = None
     headers: tuple[tuple[str, str], ...] = ()
@@ -145,7 +155,7 @@ class ResponseDefinition:
     transformers: tuple[str, ...] = ()
     transformer_parameters: dict[str, Any] = field(default_factory=dict)
     chaos: Chaos | None = None
-    raw: dict[str, Any] = field(default_factory=dict)  # WireMock JSON as given, for output
+    source_json: dict[str, Any] = field(default_factory=dict)  # as submitted: see above
     static_body: bytes | None = None  # body/jsonBody/base64Body encoded once, at load
 
 
@@ -179,7 +189,6 @@ class StubMapping:
     serve_event_listeners: tuple[dict[str, Any], ...] | None = None
     insertion_index: int = 0
     source: StubSource | None = None
-    request_json: dict[str, Any] = field(default_factory=dict)  # pattern as WireMock JSON
 
     @property
     def effective_priority(self) -> int:

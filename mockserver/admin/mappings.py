@@ -21,7 +21,7 @@ from mockserver.errors import AdminError
 from mockserver.matchers import parse_string_matcher
 from mockserver.model import StubMapping
 from mockserver.serve.state import ServerState
-from mockserver.stubs import parse_stub, stub_to_json
+from mockserver.stubs import parse_stub, request_pattern_json, stub_to_json
 
 
 def _listing(stubs: list[StubMapping], total: int | None = None) -> dict[str, Any]:
@@ -146,8 +146,9 @@ async def remove_mappings(request: web.Request) -> web.Response:
     if named and stub.id in state.registry:
         state.remove_stub(stub.id)
         return empty_ok()
+    pattern = request_pattern_json(stub.request)
     for existing in state.registry.all():
-        if existing.request_json == stub.request_json:
+        if request_pattern_json(existing.request) == pattern:
             state.remove_stub(existing.id)
     return empty_ok()
 

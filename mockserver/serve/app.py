@@ -82,7 +82,7 @@ async def handle_stub_request(http: web.Request) -> web.StreamResponse:
             plan = ResponsePlan(500, headers=[("Content-Type", "text/plain")],
                                 body=str(exc).encode())
         event = ServeEvent(request, stub, plan.status, plan.headers, plan.body,
-                           response_definition=stub.response.raw, added_delay=plan.delay_ms)
+                           response_definition=stub.response.source_json, added_delay=plan.delay_ms)
         if plan.chaos is not None:
             event.sub_events.append({"type": "CHAOS", "data": {"reason": plan.chaos}})
             extra["chaos"] = plan.chaos
@@ -111,7 +111,7 @@ async def _proxy(
         body = str(exc).encode()
         headers = [("Content-Type", "text/plain")]
         event = ServeEvent(request, stub, 500, headers, body,
-                           response_definition=stub.response.raw)
+                           response_definition=stub.response.source_json)
         return OwnHeadersResponse(status=500, body=body, headers=CIMultiDict(headers)), event
     options = proxy.ProxyOptions(preserve_host_header=state.options.preserve_host_header,
                                  keep_body=state.journal.enabled,
@@ -150,7 +150,8 @@ def _unmatched(
         sub_events=[{"type": "REQUEST_NOT_MATCHED",
                      "data": {"status": 404, "contentType": "text/plain", "report": report}}],
     )
-    response = OwnHeadersResponse(status=404, body=report.encode("utf-8"), headers=CIMultiDict(headers))
+    response = OwnHeadersResponse(status=404, body=report.encode("utf-8"),
+                                  headers=CIMultiDict(headers))
     return response, event, extra
 
 
@@ -166,7 +167,8 @@ async def _carry_out(http: web.Request, plan: ResponsePlan) -> web.StreamRespons
     headers = CIMultiDict(plan.headers)
     if plan.body and (plan.dribble is not None or plan.bytes_per_second):
         return await _paced(http, plan, headers)
-    return OwnHeadersResponse(status=plan.status, reason=plan.reason, body=plan.body, headers=headers)
+    return OwnHeadersResponse(status=plan.status, reason=plan.reason, body=plan.body,
+                              headers=headers)
 
 
 async def _paced(

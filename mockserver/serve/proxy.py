@@ -163,7 +163,7 @@ def _failure(
     headers = [("Content-Type", "text/plain")]
     response = OwnHeadersResponse(status=500, body=text, headers=CIMultiDict(headers))
     event = ServeEvent(request, stub, 500, headers, text,
-                       response_definition=stub.response.raw,
+                       response_definition=stub.response.source_json,
                        added_delay=options.delay_ms)  # nothing came from upstream: not proxied
     return response, event
 
@@ -230,5 +230,5 @@ def _event(
                    if k.lower() not in ("content-encoding", "content-length")
                    or (k.lower() == "content-length" and not encoding)]
     return ServeEvent(request, stub, status, headers, body,
-                      response_definition=stub.response.raw,
+                      response_definition=stub.response.source_json,
                       added_delay=options.delay_ms, proxied=True)

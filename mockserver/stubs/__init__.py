@@ -1,6 +1,6 @@
 """Loading stubs: WireMock JSON/YAML (files or admin bodies) to the model and back."""
 
-from mockserver.stubs.dump import response_json, stub_to_json, to_yaml
+from mockserver.stubs.dump import request_pattern_json, response_json, stub_to_json, to_yaml
 from mockserver.stubs.files import (
     LoadResult,
     decode,
@@ -14,7 +14,6 @@ from mockserver.stubs.parse import (
     parse_response,
     parse_stub,
     parse_uuid,
-    request_pattern_json,
 )
 
 __all__ = [

@@ -6,12 +6,13 @@ from typing import Any
 
 import yaml
 
-from mockserver.model import StubMapping
+from mockserver.model import MultipartPattern, RequestPattern, StubMapping
 from mockserver.stubs.keys import RESPONSE_KEYS
 
 
 def response_json(stub: StubMapping) -> dict[str, Any]:
-    raw = stub.response.raw
+    """The response as submitted, keys in WireMock's order (see `ResponseDefinition`)."""
+    raw = stub.response.source_json
     out: dict[str, Any] = {}
     for key in RESPONSE_KEYS:
         if key in raw and raw[key] not in ([], {}):
@@ -23,12 +24,62 @@ def response_json(stub: StubMapping) -> dict[str, Any]:
     return out
 
 
+def request_pattern_json(p: RequestPattern) -> dict[str, Any]:
+    """WireMock's JSON view of a pattern, keys in WireMock's output order."""
+    out: dict[str, Any] = {}
+    if p.scheme is not None:
+        out["scheme"] = p.scheme
+    if p.host is not None:
+        out["host"] = p.host.to_json()
+    if p.port is not None:
+        out["port"] = p.port
+    if p.url is not None:
+        out.update(p.url.to_json())
+    if p.client_ip is not None:
+        out["clientIp"] = p.client_ip.to_json()
+    out["method"] = p.method
+    if p.headers:
+        out["headers"] = {k: m.to_json() for k, m in p.headers}
+    if p.path_parameters:
+        out["pathParameters"] = {k: m.to_json() for k, m in p.path_parameters}
+    if p.query_parameters:
+        out["queryParameters"] = {k: m.to_json() for k, m in p.query_parameters}
+    if p.form_parameters:
+        out["formParameters"] = {k: m.to_json() for k, m in p.form_parameters}
+    if p.cookies:
+        out["cookies"] = {k: m.to_json() for k, m in p.cookies}
+    if p.body_patterns:
+        out["bodyPatterns"] = [m.to_json() for m in p.body_patterns]
+    if p.multipart_patterns:
+        out["multipartPatterns"] = [_multipart_json(m) for m in p.multipart_patterns]
+    if p.custom_matcher is not None:
+        out["customMatcher"] = p.custom_matcher
+    if p.basic_auth is not None:
+        out["basicAuthCredentials"] = {
+            "username": p.basic_auth.username, "password": p.basic_auth.password}
+    return out
+
+
+def _multipart_json(m: MultipartPattern) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if m.name is not None:
+        out["name"] = m.name
+    if m.file_name is not None:
+        out["fileName"] = m.file_name
+    out["matchingType"] = m.matching_type
+    if m.headers:
+        out["headers"] = {k: v.to_json() for k, v in m.headers}
+    if m.body_patterns:
+        out["bodyPatterns"] = [b.to_json() for b in m.body_patterns]
+    return out
+
+
 def stub_to_json(stub: StubMapping, *, private: bool = False) -> dict[str, Any]:
     """WireMock's view of a stub; `private` adds what saved files carry (insertionIndex)."""
     out: dict[str, Any] = {"id": stub.id}
     if stub.name is not None:
         out["name"] = stub.name
-    out["request"] = stub.request_json
+    out["request"] = request_pattern_json(stub.request)
     out["response"] = response_json(stub)
     out["uuid"] = stub.id
     if stub.persistent is not None:

@@ -31,7 +31,9 @@ from mockserver.model import (
     is_template,
 )
 from mockserver.stubs.chaos import parse_chaos
+from mockserver.stubs.dump import request_pattern_json
 from mockserver.stubs.keys import MULTIPART_KEYS, REQUEST_KEYS, RESPONSE_KEYS, STUB_KEYS
+
 
 def _check_keys(obj: Mapping[str, Any], allowed: tuple[str, ...], path: KeyPath) -> None:
     for key in obj:
@@ -114,7 +116,7 @@ def parse_stub(
             stub_id = parse_uuid(obj[key], (*path, key))
     request_data = {} if obj.get("request") is None else obj["request"]
     response_data = {} if obj.get("response") is None else obj["response"]
-    request, request_json = parse_request_pattern(request_data, (*path, "request"))
+    request = _request_pattern(request_data, (*path, "request"))
     response = parse_response(response_data, (*path, "response"))
     if is_template(response):
         _check_templates(response, (*path, "response"), obj)
@@ -141,7 +143,6 @@ def parse_stub(
             obj.get("serveEventListeners"), (*path, "serveEventListeners")),
         insertion_index=0 if insertion is None else _int(insertion, (*path, "insertionIndex")),
         source=source,
-        request_json=request_json,
     )
 
 
@@ -182,6 +183,11 @@ def _named_multi(value: Any, path: KeyPath) -> tuple[tuple[str, MultiValuePatter
 
 def parse_request_pattern(data: Any, path: KeyPath = ()) -> tuple[RequestPattern, dict[str, Any]]:
     """A request pattern and its normalised WireMock JSON (as GET /__admin/mappings shows it)."""
+    pattern = _request_pattern(data, path)
+    return pattern, request_pattern_json(pattern)
+
+
+def _request_pattern(data: Any, path: KeyPath) -> RequestPattern:
     obj = _object(data, path, "a request pattern object")
     _check_keys(obj, REQUEST_KEYS, path)
     url: UrlMatcher | None = None
@@ -234,7 +240,7 @@ def parse_request_pattern(data: Any, path: KeyPath = ()) -> tuple[RequestPattern
     scheme = _optional_string(obj, "scheme", path)
     port = None if obj.get("port") is None else _int(obj["port"], (*path, "port"))
     custom = obj.get("customMatcher")
-    pattern = RequestPattern(
+    return RequestPattern(
         method=method,
         url=url,
         headers=_named_multi(obj["headers"], (*path, "headers")) if obj.get("headers") else (),
@@ -255,7 +261,6 @@ def parse_request_pattern(data: Any, path: KeyPath = ()) -> tuple[RequestPattern
         else parse_string_matcher(obj["clientIp"], (*path, "clientIp")),
         custom_matcher=dict(_object(custom, (*path, "customMatcher"))) if custom else None,
     )
-    return pattern, request_pattern_json(pattern)
 
 
 def _body_patterns(value: Any, path: KeyPath) -> tuple[Any, ...]:
@@ -279,56 +284,6 @@ def _multipart(value: Any, path: KeyPath) -> MultipartPattern:
         name=_optional_string(obj, "name", path),
         file_name=_optional_string(obj, "fileName", path),
     )
-
-
-def request_pattern_json(p: RequestPattern) -> dict[str, Any]:
-    """WireMock's JSON view of a pattern, keys in WireMock's output order."""
-    out: dict[str, Any] = {}
-    if p.scheme is not None:
-        out["scheme"] = p.scheme
-    if p.host is not None:
-        out["host"] = p.host.to_json()
-    if p.port is not None:
-        out["port"] = p.port
-    if p.url is not None:
-        out.update(p.url.to_json())
-    if p.client_ip is not None:
-        out["clientIp"] = p.client_ip.to_json()
-    out["method"] = p.method
-    if p.headers:
-        out["headers"] = {k: m.to_json() for k, m in p.headers}
-    if p.path_parameters:
-        out["pathParameters"] = {k: m.to_json() for k, m in p.path_parameters}
-    if p.query_parameters:
-        out["queryParameters"] = {k: m.to_json() for k, m in p.query_parameters}
-    if p.form_parameters:
-        out["formParameters"] = {k: m.to_json() for k, m in p.form_parameters}
-    if p.cookies:
-        out["cookies"] = {k: m.to_json() for k, m in p.cookies}
-    if p.body_patterns:
-        out["bodyPatterns"] = [m.to_json() for m in p.body_patterns]
-    if p.multipart_patterns:
-        out["multipartPatterns"] = [_multipart_json(m) for m in p.multipart_patterns]
-    if p.custom_matcher is not None:
-        out["customMatcher"] = p.custom_matcher
-    if p.basic_auth is not None:
-        out["basicAuthCredentials"] = {
-            "username": p.basic_auth.username, "password": p.basic_auth.password}
-    return out
-
-
-def _multipart_json(m: MultipartPattern) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    if m.name is not None:
-        out["name"] = m.name
-    if m.file_name is not None:
-        out["fileName"] = m.file_name
-    out["matchingType"] = m.matching_type
-    if m.headers:
-        out["headers"] = {k: v.to_json() for k, v in m.headers}
-    if m.body_patterns:
-        out["bodyPatterns"] = [b.to_json() for b in m.body_patterns]
-    return out
 
 
 def parse_response(data: Any, path: KeyPath = ()) -> ResponseDefinition:
@@ -379,8 +334,8 @@ def parse_response(data: Any, path: KeyPath = ()) -> ResponseDefinition:
     if not isinstance(remove, list):
         raise StubError((*path, "removeProxyRequestHeaders"), "expected a list of header names")
     fixed = obj.get("fixedDelayMilliseconds")
-    raw = {k: v for k, v in obj.items() if v is not None and k != "fromConfiguredStub"}
-    raw["status"] = status
+    source_json = {k: v for k, v in obj.items() if v is not None and k != "fromConfiguredStub"}
+    source_json["status"] = status
     return ResponseDefinition(
         status=status,
         status_message=_optional_string(obj, "statusMessage", path),
@@ -408,7 +363,7 @@ def parse_response(data: Any, path: KeyPath = ()) -> ResponseDefinition:
         transformers=tuple(str(t) for t in transformers),
         transformer_parameters=dict(_object(params, (*path, "transformerParameters"))),
         chaos=parse_chaos(obj.get("chaos"), (*path, "chaos")),
-        raw=raw,
+        source_json=source_json,
         static_body=_static_body(obj, base64_body),
     )
 

@@ -1,4 +1,4 @@
-"""The model's own rules: chaos settings layered field by field, and which responses are templates."""
+"""The model's own rules: chaos layered field by field, and which responses are templates."""
 
 from __future__ import annotations
 

@@ -62,7 +62,7 @@ def test_stub_response_carries_chaos_and_keeps_its_json() -> None:
     stub = parse_stub({"request": {"url": "/x"},
                        "response": {"status": 200, "chaos": {"failFirst": 1}}})
     assert stub.response.chaos == Chaos(fail_first=1)
-    assert stub.response.raw["chaos"] == {"failFirst": 1}
+    assert stub.response.source_json["chaos"] == {"failFirst": 1}
     with pytest.raises(StubError) as info:
         parse_stub({"response": {"chaos": {"failFirst": -1}}})
     assert info.value.path == ("response", "chaos", "failFirst")

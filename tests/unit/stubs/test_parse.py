@@ -274,7 +274,7 @@ def test_status(status: Any, expected: int) -> None:
     """Status defaults to 200; zero or negative values also become 200."""
     response = parse_response({"status": status})
     assert response.status == expected
-    assert parse_stub({"response": {"status": status}}).response.raw["status"] == expected
+    assert parse_stub({"response": {"status": status}}).response.source_json["status"] == expected
 
 
 @pytest.mark.parametrize("status", [1000, "ok", True])
