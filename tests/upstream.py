@@ -50,6 +50,8 @@ class Upstream:
     received: list[Received] = field(default_factory=list)
     counter: int = 0
     release: threading.Event = field(default_factory=threading.Event)
+    # `/live/...` answers: (method, path) -> (status, content type, body); tests change them
+    live: dict[tuple[str, str], tuple[int, str, bytes]] = field(default_factory=dict)
 
     def app(self) -> web.Application:
         app = web.Application(client_max_size=64 * 1024 * 1024)
@@ -73,6 +75,7 @@ class Upstream:
         router.add_post("/oauth/token", self._token)
         router.add_get("/stream", self._stream)
         router.add_route("*", "/echo{tail:.*}", self._echo)
+        router.add_route("*", "/live/{tail:.*}", self._live)
         return app
 
     @web.middleware
@@ -132,6 +135,14 @@ class Upstream:
         await response.write(b"second chunk")
         await response.write_eof()
         return response
+
+
+    async def _live(self, request: web.Request) -> web.Response:
+        found = self.live.get((request.method, request.path))
+        if found is None:
+            return web.Response(status=404, text="no such live route")
+        status, content_type, body = found
+        return web.Response(status=status, body=body, headers={"Content-Type": content_type})
 
 
 @contextmanager

@@ -91,6 +91,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     validate = sub.add_parser("validate", help="check every stub file and list the problems")
     validate.add_argument("--root-dir", type=Path, default=Path("stubs"))
+    validate.add_argument("--openapi", type=Path, metavar="SPEC",
+                          help="also check that every stub is an operation of SPEC and answers "
+                          "as its response schemas say")
+
+    from mockserver.cli.contracts import add_parsers
+
+    add_parsers(sub)
     return parser
 
 
@@ -137,7 +144,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     apply_env_defaults(parser, os.environ)
     args = parser.parse_args(argv)
     if args.command == "validate":
-        return validate(args.root_dir)
+        status = validate(args.root_dir)
+        if args.openapi is not None and status != 2:
+            from mockserver.cli.contracts import validate_against
+
+            status = max(status, validate_against(args.root_dir, args.openapi))
+        return status
+    if args.command == "drift":
+        from mockserver.cli.contracts import drift
+
+        return drift(args)
+    if args.command == "openapi":
+        from mockserver.cli.contracts import openapi
+
+        return openapi(args)
     if args.command == "record":
         return record(args)
     return serve(args)
