@@ -1,9 +1,21 @@
 """The exception tree, so callers can catch one family at the right depth.
 
     MockServerError
-    ├── StubError            a stub mapping is invalid (carries the key path inside the stub)
-    │   └── StubFileError    ... and the file and line it came from
-    └── AdminError           an admin request is invalid (carries an HTTP status and code)
+    ├── StubError                a stub mapping is invalid (carries the key path inside the stub)
+    │   └── StubFileError        ... and the file and line it came from
+    ├── TemplateError            a response template does not compile or fails to render (line)
+    │   ├── HandlebarsError      Handlebars the translator cannot read (respond.templating)
+    │   └── HelperError          a helper refused its arguments (respond.templating)
+    ├── RenderError              a matched stub cannot be answered for this request
+    ├── RedactionError           a redaction policy names a JSONPath that does not parse
+    ├── StubStoreError           the running server's stubs refuse a change
+    │   ├── DuplicateStubError   the id is already taken
+    │   ├── UnknownStubError     no stub has that id
+    │   └── ReadOnlyStubError    the stub lives in a file the server does not rewrite
+    ├── NotRecordingError        a recording was stopped that had not been started
+    └── AdminError               an admin request is invalid (carries an HTTP status and code)
+
+Only `AdminError` knows about HTTP; `mockserver.admin` maps the others to WireMock's answers.
 """
 
 from __future__ import annotations
@@ -62,6 +74,50 @@ class StubFileError(StubError):
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line is not None else self.file
         return f"{where}: {format_key_path(self.path) or '(root)'}: {self.message}"
+
+
+class TemplateError(MockServerError):
+    """A template problem, at a 1-based line within the template text when it is known."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}" if self.line else self.message
+
+
+class RenderError(MockServerError):
+    """The stub cannot be answered for this request (a missing body file, a failing template)."""
+
+
+class RedactionError(MockServerError):
+    """A redaction option cannot be used (a JSONPath that does not parse)."""
+
+
+class StubStoreError(MockServerError):
+    """The running server's stubs refuse a change; `stub_id` names the stub."""
+
+    def __init__(self, stub_id: str, message: str) -> None:
+        super().__init__(message)
+        self.stub_id = stub_id
+
+
+class DuplicateStubError(StubStoreError):
+    """A new stub asked for an id another stub already has."""
+
+
+class UnknownStubError(StubStoreError):
+    """No stub has the id an edit named."""
+
+
+class ReadOnlyStubError(StubStoreError):
+    """Persisting the stub would rewrite a file the server does not own (a multi-stub file)."""
+
+
+class NotRecordingError(MockServerError):
+    """A recording was stopped while none was running."""
 
 
 class AdminError(MockServerError):

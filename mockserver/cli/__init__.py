@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from mockserver.envvars import apply_env_defaults
+from mockserver.errors import RedactionError, StubError
 from mockserver.settings import DEFAULT_JOURNAL_SIZE, ServerOptions
 from mockserver.version import __version__
 
@@ -195,7 +196,7 @@ def serve(args: argparse.Namespace) -> int:
         from mockserver.record.session import default_redaction
 
         default_redaction(options)  # a bad --redact-json-path fails now, not mid-recording
-    except ValueError as exc:
+    except RedactionError as exc:
         print(f"mockserver: {exc}", file=sys.stderr)
         return 2
     try:
@@ -211,7 +212,6 @@ def serve(args: argparse.Namespace) -> int:
 def record(args: argparse.Namespace) -> int:
     """`mockserver record`: proxy to --target until Ctrl-C/SIGTERM, write stubs, summarise."""
     from mockserver.cli.record import capture, mask_logged_urls, summary
-    from mockserver.errors import StubError
     from mockserver.log import configure
     from mockserver.record import parse_record_spec
     from mockserver.record.session import default_redaction
@@ -227,7 +227,7 @@ def record(args: argparse.Namespace) -> int:
             {"targetBaseUrl": args.target, "repeatsAsScenarios": not args.no_scenarios,
              "captureHeaders": {name: {} for name in _names(args.capture_header)}},
             redaction=default_redaction(options))
-    except (StubError, ValueError) as exc:
+    except (StubError, RedactionError) as exc:
         message = str(exc).replace("targetBaseUrl:", "--target:", 1)
         print(f"mockserver record: {message}", file=sys.stderr)
         return 2

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, quote_plus, unquote_plus
 
+from mockserver.errors import RedactionError
+
 PLACEHOLDER = "[REDACTED]"
 ANY_VALUE: dict[str, str] = {"matches": ".*"}  # a request matcher any value passes (but present)
 JSON_WILDCARD = "${json-unit.ignore}"  # an equalToJson operand value any value passes
@@ -186,13 +188,13 @@ def mask_set_cookie(value: str) -> str:
 
 @functools.lru_cache(maxsize=256)
 def compile_json_path(expression: str) -> Any:
-    """A jsonpath-ng expression; a ValueError naming the expression when it does not parse."""
+    """A jsonpath-ng expression; a RedactionError naming the expression when it does not parse."""
     from jsonpath_ng.ext.parser import parse
 
     try:
         return parse(expression)
     except Exception as exc:  # the lexer and parser raise plain Exception subclasses
-        raise ValueError(f"invalid JSONPath {expression!r}: {exc}") from exc
+        raise RedactionError(f"invalid JSONPath {expression!r}: {exc}") from exc
 
 
 DISABLED = RedactionPolicy(enabled=False)

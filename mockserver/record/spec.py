@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from mockserver.errors import KeyPath, StubError
+from mockserver.errors import KeyPath, RedactionError, StubError
 from mockserver.model import RequestPattern
 from mockserver.record.redaction import RedactionPolicy
 from mockserver.stubs import parse_request_pattern, parse_uuid
@@ -206,5 +206,5 @@ def _redaction(value: Any, default: RedactionPolicy) -> RedactionPolicy:
             query_parameters=_strings(obj.get("queryParameters"), (*path, "queryParameters")),
             json_paths=_strings(obj.get("jsonPaths"), (*path, "jsonPaths")),
         )
-    except ValueError as exc:
+    except RedactionError as exc:
         raise StubError((*path, "jsonPaths"), str(exc)) from exc

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from mockserver.errors import RenderError, TemplateError
 from mockserver.exchange import Request
 from mockserver.model import ChunkedDribbleDelay, Fault, StubMapping
 from mockserver.respond.chaos import ChaosOutcome
@@ -17,10 +18,10 @@ from mockserver.respond.delays import added_delay, sample_delay
 from mockserver.settings import GlobalSettings
 
 if TYPE_CHECKING:  # templating (and Jinja2) load only when a stub is a template
-    from mockserver.respond.templating import TemplateRenderProblem, TemplateRun, Templating
+    from mockserver.respond.templating import TemplateRun, Templating
 
-__all__ = ["RenderError", "ResponsePlan", "TemplateRenderError", "added_delay", "body_bytes",
-           "plan_response", "resolve_body_file", "sample_delay", "with_rendered_proxy_url"]
+__all__ = ["RenderError", "ResponsePlan", "added_delay", "body_bytes", "plan_response",
+           "resolve_body_file", "sample_delay", "with_rendered_proxy_url"]
 
 
 @dataclass
@@ -37,17 +38,10 @@ class ResponsePlan:
     chaos: str | None = None  # why chaos changed the answer, for the journal and the log
 
 
-class RenderError(Exception):
-    """The stub cannot be rendered for this request (e.g. its body file is missing)."""
-
-
-class TemplateRenderError(RenderError):
-    """A template failed for this request; the message names the stub, the field and why."""
-
-    def __init__(self, stub: StubMapping, problem: TemplateRenderProblem) -> None:
-        label = f"{stub.id} ({stub.name})" if stub.name else stub.id
-        super().__init__(f"Template error in stub {label}: {problem}")
-        self.problem = problem
+def _template_failed(stub: StubMapping, problem: TemplateError) -> RenderError:
+    """A failing template as the answer's text: it names the stub, the field and why."""
+    label = f"{stub.id} ({stub.name})" if stub.name else stub.id
+    return RenderError(f"Template error in stub {label}: {problem}")
 
 
 def resolve_body_file(files_dir: Path, name: str) -> Path:
@@ -141,20 +135,20 @@ def with_rendered_proxy_url(
 ) -> StubMapping:
     """The stub with its `proxyBaseUrl` rendered when templating applies (WireMock renders it).
 
-    Raises TemplateRenderError when the template fails for this request.
+    Raises RenderError naming the stub when the template fails for this request.
     """
     response = stub.response
     url = response.proxy_base_url
     if templating is None or url is None or not templating.applies_to(response):
         return stub
-    from mockserver.respond.templating import TemplateRenderProblem, TemplateRun, needs_rendering
+    from mockserver.respond.templating import TemplateRun, needs_rendering
 
     if not needs_rendering(url):
         return stub
     try:
         rendered = TemplateRun(templating, stub, request).text(url, "response.proxyBaseUrl")
-    except TemplateRenderProblem as problem:
-        raise TemplateRenderError(stub, problem) from None
+    except TemplateError as problem:
+        raise _template_failed(stub, problem) from None
     return stub.with_changes(response=replace(response, proxy_base_url=rendered))
 
 
@@ -168,7 +162,7 @@ def plan_response(
     templating: Templating | None = None,
     chaos: ChaosOutcome | None = None,
 ) -> ResponsePlan:
-    """Raises RenderError (TemplateRenderError for a failing template) when it cannot."""
+    """Raises RenderError when it cannot (a missing body file, a failing template)."""
     response = stub.response
     delay = added_delay(stub, settings, rng)
     if chaos is not None:
@@ -179,14 +173,14 @@ def plan_response(
         return ResponsePlan(response.status, reason=response.status_message,
                             delay_ms=delay, fault=response.fault)
     if templating is not None and templating.applies_to(response):
-        from mockserver.respond.templating import TemplateRenderProblem, TemplateRun
+        from mockserver.respond.templating import TemplateRun
 
         run = TemplateRun(templating, stub, request)
         try:
             headers = [(k, run.text(v, f"response.headers.{k}")) for k, v in response.headers]
             body = _templated_body(stub, files_dir, run)
-        except TemplateRenderProblem as problem:
-            raise TemplateRenderError(stub, problem) from None
+        except TemplateError as problem:
+            raise _template_failed(stub, problem) from None
     else:
         headers = list(response.headers)
         body = body_bytes(stub, files_dir)

@@ -127,9 +127,9 @@ def load_text(
 ) -> tuple[list[StubMapping], list[StubFileError]]:
     """Stubs in one file's text: a mapping, a list of mappings, or `{mappings: [...]}`."""
     try:
-        data = _decode(text, is_json)
-    except _SyntaxProblem as exc:
-        return [], [StubFileError(display, exc.line, (), exc.message)]
+        data = decode(text, display=display, is_json=is_json)
+    except StubFileError as exc:
+        return [], [exc]
     if data is None:
         return [], []  # an empty file holds no stubs
     entries: list[tuple[KeyPath, Any]]
@@ -162,20 +162,6 @@ def decode(text: str, *, display: str = "<text>", is_json: bool = False) -> Any:
 
     Raises `StubFileError` naming `display` and the line of a syntax error.
     """
-    try:
-        return _decode(text, is_json)
-    except _SyntaxProblem as exc:
-        raise StubFileError(display, exc.line, (), exc.message) from exc
-
-
-class _SyntaxProblem(Exception):
-    def __init__(self, line: int | None, message: str) -> None:
-        super().__init__(message)
-        self.line = line
-        self.message = message
-
-
-def _decode(text: str, is_json: bool) -> Any:
     if is_json:
         try:
             return json.loads(text)
@@ -194,13 +180,14 @@ def _decode(text: str, is_json: bool) -> Any:
                 except json.JSONDecodeError:
                     pass
             message = f"invalid JSON: {error.msg} (column {error.colno})"
-            raise _SyntaxProblem(error.lineno, message) from error
+            raise StubFileError(display, error.lineno, (), message) from error
     try:
         return yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
-        raise _SyntaxProblem(mark.line + 1 if mark else None, f"invalid YAML: {problem}") from exc
+        raise StubFileError(display, mark.line + 1 if mark else None, (),
+                            f"invalid YAML: {problem}") from exc
 
 
 _COMMENT_RE = re.compile(r'"(?:\\.|[^"\\])*"|//[^\n]*|/\*.*?\*/', re.DOTALL)

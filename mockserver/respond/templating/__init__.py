@@ -1,7 +1,7 @@
 """Response templates: Jinja2 in a sandbox, with WireMock's Handlebars translated on the way in.
 
     context           the `request` model a template reads
-    values            how values print and convert (HelperError)
+    values            how values print and convert
     documents, dates, text, fakedata
                       helper families: JSON/XML, dates, strings and encodings, Faker keys
     helpers           the helper tables, bound to a server's seeded random source and clock
@@ -12,10 +12,9 @@
     response          which response fields are templates; load-time checks; rendering them
 """
 
+from mockserver.errors import TemplateError
 from mockserver.respond.templating.environment import (
     CompiledTemplate,
-    TemplateProblem,
-    TemplateRenderProblem,
     Templating,
     compile_template,
     needs_rendering,
@@ -28,8 +27,7 @@ from mockserver.respond.templating.response import (
 
 __all__ = [
     "CompiledTemplate",
-    "TemplateProblem",
-    "TemplateRenderProblem",
+    "TemplateError",
     "TemplateRun",
     "Templating",
     "check_templates",

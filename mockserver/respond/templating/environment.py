@@ -22,6 +22,7 @@ from jinja2.exceptions import SecurityError
 from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from mockserver.errors import TemplateError
 from mockserver.model import ResponseDefinition, is_template
 from mockserver.respond.templating import wiremock_helpers
 from mockserver.respond.templating.context import MultiValue, Params, PathValue, RequestModel
@@ -38,26 +39,6 @@ from mockserver.respond.templating.values import text_of, truthy
 MAX_SIZE = 1_000_000  # longest string or list a `*` may build
 MAX_EXPONENT = 1_000
 _REFUSED_TAGS = (nodes.Extends, nodes.Include, nodes.Import, nodes.FromImport)
-
-
-class _LocatedProblem(Exception):
-    """A template problem, optionally at a 1-based line within the template text."""
-
-    def __init__(self, message: str, line: int | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.line = line
-
-    def __str__(self) -> str:
-        return f"line {self.line}: {self.message}" if self.line else self.message
-
-
-class TemplateProblem(_LocatedProblem, ValueError):
-    """A template that does not compile (found at load time)."""
-
-
-class TemplateRenderProblem(_LocatedProblem):
-    """Rendering failed for this request (a helper refused its input, a sandbox violation)."""
 
 
 class _Sandbox(ImmutableSandboxedEnvironment):
@@ -103,7 +84,7 @@ class CompiledTemplate:
         try:
             return str(self._template.render(variables))
         except Exception as exc:  # noqa: BLE001 - helpers and the sandbox raise many kinds
-            raise TemplateRenderProblem(_describe(exc), _template_line(exc.__traceback__)) \
+            raise TemplateError(_describe(exc), _template_line(exc.__traceback__)) \
                 from None
 
 
@@ -131,25 +112,25 @@ def needs_rendering(text: str) -> bool:
 
 @lru_cache(maxsize=4096)
 def compile_template(source: str) -> CompiledTemplate:
-    """Compile Jinja2 (or translated Handlebars); TemplateProblem when neither reads it."""
+    """Compile Jinja2 (or translated Handlebars); TemplateError when neither reads it."""
     env = environment()
     if is_handlebars(source):
         try:
             return _compile(env, source, "handlebars", translate(source))
         except HandlebarsError as exc:
-            raise TemplateProblem(exc.message, exc.line) from None
+            raise TemplateError(exc.message, exc.line) from None
     try:
         return _compile(env, source, "jinja", source)
-    except TemplateProblem as jinja_error:
+    except TemplateError as jinja_error:
         if has_jinja_blocks(source):
             raise
         try:  # not Jinja2; perhaps Handlebars after all
             return _compile(env, source, "handlebars", translate(source))
         except HandlebarsError as exc:
             if exc.message.startswith("unknown helper"):  # `{{ random 'Name.first' }}`
-                raise TemplateProblem(exc.message, exc.line) from None
+                raise TemplateError(exc.message, exc.line) from None
             raise jinja_error from None
-        except TemplateProblem:
+        except TemplateError:
             raise jinja_error from None
 
 
@@ -158,11 +139,11 @@ def _compile(env: ImmutableSandboxedEnvironment, source: str, language: str,
     try:
         tree = env.parse(jinja_source)
         for node in tree.find_all(_REFUSED_TAGS):
-            raise TemplateProblem(f"{type(node).__name__.lower()} is not allowed in a stub "
+            raise TemplateError(f"{type(node).__name__.lower()} is not allowed in a stub "
                                   "template", node.lineno)
         template = env.from_string(tree)
     except TemplateSyntaxError as exc:
-        raise TemplateProblem(exc.message or "syntax error", exc.lineno) from None
+        raise TemplateError(exc.message or "syntax error", exc.lineno) from None
     return CompiledTemplate(source, language, jinja_source, template)
 
 

@@ -9,14 +9,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from mockserver.errors import TemplateError
 
-class HandlebarsError(ValueError):
+
+class HandlebarsError(TemplateError):
     """A template that the translator cannot read; `line` is 1-based within the template."""
-
-    def __init__(self, message: str, line: int | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.line = line
 
 
 # --- tokens --------------------------------------------------------------------------------

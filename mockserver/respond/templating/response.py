@@ -11,13 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from mockserver.errors import KeyPath
+from mockserver.errors import KeyPath, TemplateError
 from mockserver.exchange import Request
 from mockserver.model import ResponseDefinition, StubMapping
 from mockserver.respond.templating.context import RequestModel
 from mockserver.respond.templating.environment import (
-    TemplateProblem,
-    TemplateRenderProblem,
     Templating,
     compile_template,
     needs_rendering,
@@ -55,13 +53,13 @@ def _json_strings(value: Any, path: KeyPath) -> Iterator[tuple[KeyPath, str]]:
             yield from _json_strings(item, (*path, i))
 
 
-def check_templates(response: ResponseDefinition) -> tuple[KeyPath, TemplateProblem] | None:
+def check_templates(response: ResponseDefinition) -> tuple[KeyPath, TemplateError] | None:
     """The first template that does not compile (compiling the rest, which caches them)."""
     for path, text in template_fields(response):
         if needs_rendering(text):
             try:
                 compile_template(text)
-            except TemplateProblem as problem:
+            except TemplateError as problem:
                 return path, problem
     return None
 
@@ -85,15 +83,13 @@ class TemplateRun:
         return self._variables
 
     def text(self, text: str, where: str) -> str:
-        """`text` rendered; TemplateRenderProblem names `where` (e.g. `response.body`)."""
+        """`text` rendered; TemplateError names `where` (e.g. `response.body`)."""
         if not needs_rendering(text):
             return text
         try:
             return compile_template(text).render(self.variables())
-        except TemplateProblem as problem:  # only for text not checked at load
-            raise TemplateRenderProblem(f"{where}: {problem}") from None
-        except TemplateRenderProblem as problem:
-            raise TemplateRenderProblem(f"{where}: {problem}") from None
+        except TemplateError as problem:  # a render failure, or text not checked at load
+            raise TemplateError(f"{where}: {problem}") from None
 
     def json(self, value: Any, where: str = "response.jsonBody") -> Any:
         if isinstance(value, str):

@@ -12,10 +12,11 @@ from typing import Any
 
 from jinja2 import Undefined
 
+from mockserver.errors import TemplateError
 from mockserver.respond.templating.context import Params
 
 
-class HelperError(ValueError):
+class HelperError(TemplateError):
     """A helper was called with arguments it cannot use (shown in the render error)."""
 
 

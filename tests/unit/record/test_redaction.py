@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from mockserver.errors import RedactionError
 from mockserver.record.redaction import (
     JSON_WILDCARD,
     PLACEHOLDER,
@@ -84,7 +85,7 @@ def test_json_values_lists_what_would_be_masked() -> None:
 
 def test_invalid_json_path_fails_at_construction() -> None:
     """A JSONPath that does not parse is refused when the policy is made."""
-    with pytest.raises(ValueError, match=r"invalid JSONPath '\$\['"):
+    with pytest.raises(RedactionError, match=r"invalid JSONPath '\$\['"):
         RedactionPolicy(json_paths=("$[",))
 
 

@@ -14,7 +14,6 @@ from mockserver.model import ChaosFailure, Fault
 from mockserver.respond.chaos import ChaosOutcome
 from mockserver.respond.rendering import (
     RenderError,
-    TemplateRenderError,
     plan_response,
     with_rendered_proxy_url,
 )
@@ -65,8 +64,8 @@ def test_body_file_templates(tmp_path: Path) -> None:
 
 
 def test_render_errors_name_stub_and_field() -> None:
-    """A failing template is a TemplateRenderError naming the stub, the field and the cause."""
-    with pytest.raises(TemplateRenderError) as info:
+    """A failing template is a RenderError naming the stub, the field and the cause."""
+    with pytest.raises(RenderError) as info:
         plan({"headers": {"X": "{{ parseJson('x') }}"}, "transformers": TEMPLATE},
              id="11111111-2222-3333-4444-555555555555", name="n")
     text = str(info.value)

@@ -9,8 +9,7 @@ import pytest
 from mockserver.exchange import Request
 from mockserver.model import ResponseDefinition
 from mockserver.respond.templating import (
-    TemplateProblem,
-    TemplateRenderProblem,
+    TemplateError,
     Templating,
     compile_template,
     needs_rendering,
@@ -48,15 +47,15 @@ def test_output_rules() -> None:
 
 
 def test_syntax_errors_name_the_line() -> None:
-    """A template that neither language reads is a TemplateProblem with its line."""
-    with pytest.raises(TemplateProblem) as info:
+    """A template that neither language reads is a TemplateError with its line."""
+    with pytest.raises(TemplateError) as info:
         compile_template("ok\n{{ request.path }\n")
     assert info.value.line == 2 and "unexpected '}'" in str(info.value)
 
 
 def test_unknown_helper_is_reported_as_such() -> None:
     """A Handlebars call to a helper WireMock lacks says so, rather than a Jinja parse error."""
-    with pytest.raises(TemplateProblem, match="unknown helper 'faker'"):
+    with pytest.raises(TemplateError, match="unknown helper 'faker'"):
         compile_template("{{ faker 'Name.first_name' }}")
 
 
@@ -66,7 +65,7 @@ def test_unknown_helper_is_reported_as_such() -> None:
 ])
 def test_loader_tags_are_refused(source: str) -> None:
     """Templates cannot pull in other templates (there is nothing to load)."""
-    with pytest.raises(TemplateProblem, match="not allowed"):
+    with pytest.raises(TemplateError, match="not allowed"):
         compile_template(source)
 
 
@@ -80,7 +79,7 @@ def test_private_attributes_are_unreachable(source: str) -> None:
     """The sandbox refuses `_` attributes: rendering fails or prints nothing of them."""
     try:
         out = compile_template(source).render(variables())
-    except TemplateRenderProblem as problem:
+    except TemplateError as problem:
         assert "unsafe" in str(problem) or "undefined" in str(problem)
     else:
         assert "class" not in out and "function" not in out
@@ -95,13 +94,13 @@ def test_private_attributes_are_unreachable(source: str) -> None:
 ])
 def test_resource_limits(source: str, message: str) -> None:
     """Huge strings, lists, powers and ranges are refused at render time."""
-    with pytest.raises(TemplateRenderProblem, match=message):
+    with pytest.raises(TemplateError, match=message):
         compile_template(source).render(variables())
 
 
 def test_render_errors_name_the_line() -> None:
     """A render error carries the template line it happened on."""
-    with pytest.raises(TemplateRenderProblem) as info:
+    with pytest.raises(TemplateError) as info:
         compile_template("a\nb\n{{ parseJson('nope') }}").render(variables())
     assert info.value.line == 3 and "parseJson" in str(info.value)
 
