@@ -167,15 +167,15 @@ class MockServer:
     def stub(self, mapping: Pattern) -> str:
         """Add one stub (a WireMock-schema dict, or its YAML/JSON text); returns its id."""
         stub = _parse_stub(mapping)
-        added: StubMapping = self._call(self.state.add_stub, stub)
+        added: StubMapping = self._call(self.state.stubs.add, stub)
         return added.id
 
     def requests(self, pattern: Pattern | None = None) -> list[Request]:
         """Journalled requests, oldest first; only those matching `pattern` when given."""
         if pattern is None:
-            return list(self._call(lambda: list(self.state.journal_requests())))
+            return list(self._call(lambda: list(self.state.journal.requests())))
         compiled = _parse_pattern(pattern)
-        events = self._call(self.state.requests_matching, compiled)
+        events = self._call(self.state.journal.matching, compiled)
         return [event.request for event in events]
 
     def verify(self, pattern: Pattern, count: int | None = None) -> int:
@@ -190,7 +190,7 @@ class MockServer:
             journal = self.state.journal
             if not journal.enabled:
                 return -1, False, ""
-            found = len(self.state.requests_matching(compiled))
+            found = len(self.state.journal.matching(compiled))
             ok = found >= 1 if count is None else found == count
             if ok:
                 return found, True, ""
@@ -229,7 +229,7 @@ def _parse_pattern(pattern: Pattern) -> RequestPattern:
 
 
 def _near_misses_text(state: ServerState, pattern: RequestPattern) -> str:
-    near = nearest_requests(state.journal_requests(), pattern)
+    near = nearest_requests(state.journal.requests(), pattern)
     return "\n".join(
         render_diff(n, title=f"Nearest request {i} of {len(near)}", left_heading="Expected")
         for i, n in enumerate(near, 1)

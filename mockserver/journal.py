@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mockserver.exchange import Request
-from mockserver.model import StubMapping
+from mockserver.matching.pattern import matches
+from mockserver.model import RequestPattern, StubMapping
 
 
 @dataclass(eq=False, slots=True)
@@ -68,6 +69,13 @@ class Journal:
 
     def oldest_first(self) -> Iterator[ServeEvent]:
         return iter(list(self._events.values()))
+
+    def requests(self) -> Iterator[Request]:
+        return (event.request for event in self.oldest_first())
+
+    def matching(self, pattern: RequestPattern) -> list[ServeEvent]:
+        """The events whose request `pattern` matches, oldest first (verification)."""
+        return [event for event in self.oldest_first() if matches(pattern, event.request)]
 
     def remove(self, event_id: str) -> ServeEvent | None:
         return self._events.pop(event_id, None)

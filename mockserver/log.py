@@ -42,6 +42,7 @@ def configure(log_format: str | None = None, *, verbose: bool = False) -> None:
         renderer = structlog.dev.ConsoleRenderer(colors=False)
     structlog.configure(
         processors=[
+            structlog.contextvars.merge_contextvars,  # the request_id bound per request
             structlog.processors.add_log_level,
             UtcTimestamp(),
             renderer,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from mockserver.admin import mappings, recordings, requests, scenarios, system
-from mockserver.admin.http import admin_errors
+from mockserver.admin.http import AdminRouter
 
 
 async def unknown_admin_route(request: web.Request) -> web.Response:
@@ -14,14 +14,13 @@ async def unknown_admin_route(request: web.Request) -> web.Response:
 
 
 def add_admin_routes(app: web.Application) -> None:
-    router = app.router
+    router = AdminRouter(app.router)
     system.add_routes(router)
     mappings.add_routes(router)
     requests.add_routes(router)
     scenarios.add_routes(router)
     recordings.add_routes(router)
     router.add_route("*", "/__admin/{tail:.*}", unknown_admin_route)
-    app.middlewares.append(admin_errors)
 
 
 __all__ = ["add_admin_routes"]

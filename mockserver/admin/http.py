@@ -1,14 +1,29 @@
-"""Admin request parsing and WireMock-shaped responses (pretty JSON, error envelopes)."""
+"""Admin request parsing and WireMock-shaped responses (pretty JSON, error envelopes).
+
+The only place domain errors become HTTP: `admin_errors` wraps every admin handler (and only
+those: a failure while serving a stub is the data plane's, see `serve.failure`).
+"""
 
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
+from structlog.contextvars import bind_contextvars
 
-from mockserver.errors import AdminError, StubError, json_pointer
+from mockserver.errors import (
+    AdminError,
+    DuplicateStubError,
+    MockServerError,
+    NotRecordingError,
+    ReadOnlyStubError,
+    StubError,
+    UnknownStubError,
+    json_pointer,
+)
 from mockserver.serve.state import STATE, ServerState
 from mockserver.stubs import parse_uuid
 
@@ -94,17 +109,69 @@ def query_int(request: web.Request, name: str) -> int | None:
     return value
 
 
-@web.middleware
-async def admin_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Every admin failure becomes a JSON error; nothing a client sends crashes the server."""
-    try:
-        return await handler(request)
-    except AdminError as exc:
-        return error_response(exc)
-    except StubError as exc:
-        return error_response(stub_error(exc))
-    except web.HTTPException:
-        raise
-    except Exception as exc:  # noqa: BLE001 - last line of defence, logged with the trace
-        state_of(request).log.exception("admin_error", path=request.path)
-        return error_response(AdminError(500, f"internal error: {exc.__class__.__name__}: {exc}"))
+def error_answer(error: MockServerError) -> web.Response | None:
+    """WireMock's answer to a refused admin request, or None for an error that is a bug."""
+    if isinstance(error, AdminError):
+        return error_response(error)
+    if isinstance(error, StubError):
+        return error_response(stub_error(error))
+    if isinstance(error, DuplicateStubError):
+        return error_response(AdminError(422, "Duplicate stub mapping ID", code=109))
+    if isinstance(error, UnknownStubError):
+        return not_found()
+    if isinstance(error, ReadOnlyStubError):
+        return error_response(AdminError(409, str(error)))
+    if isinstance(error, NotRecordingError):
+        return error_response(AdminError(400, str(error), code=30))
+    return None
+
+
+def admin_errors(handler: Handler) -> Handler:
+    """`handler` answering every failure as WireMock's JSON error; nothing a client sends
+    crashes the server. Each admin request gets a `request_id` on its log events."""
+
+    async def guarded(request: web.Request) -> web.StreamResponse:
+        bind_contextvars(request_id=str(uuid.uuid4()))  # aiohttp runs each request in a task
+        try:
+            return await handler(request)
+        except web.HTTPException:
+            raise
+        except MockServerError as exc:
+            answer = error_answer(exc)
+            if answer is not None:
+                return answer
+            return _internal_error(request, exc)
+        except Exception as exc:  # noqa: BLE001 - last line of defence, logged with the trace
+            return _internal_error(request, exc)
+
+    return guarded
+
+
+def _internal_error(request: web.Request, exc: Exception) -> web.Response:
+    state_of(request).log.exception("admin_error", path=request.path)
+    return error_response(AdminError(500, f"internal error: {exc.__class__.__name__}: {exc}"))
+
+
+class AdminRouter:
+    """Registers admin routes on the app's router with every handler under `admin_errors`."""
+
+    def __init__(self, router: web.UrlDispatcher) -> None:
+        self._router = router
+
+    def add_route(self, method: str, path: str, handler: Handler) -> None:
+        self._router.add_route(method, path, admin_errors(handler))
+
+    def add_get(self, path: str, handler: Handler) -> None:
+        self._router.add_get(path, admin_errors(handler))  # HEAD too, as aiohttp does
+
+    def add_post(self, path: str, handler: Handler) -> None:
+        self._router.add_post(path, admin_errors(handler))
+
+    def add_put(self, path: str, handler: Handler) -> None:
+        self._router.add_put(path, admin_errors(handler))
+
+    def add_patch(self, path: str, handler: Handler) -> None:
+        self._router.add_patch(path, admin_errors(handler))
+
+    def add_delete(self, path: str, handler: Handler) -> None:
+        self._router.add_delete(path, admin_errors(handler))

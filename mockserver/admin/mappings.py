@@ -8,6 +8,7 @@ from typing import Any
 from aiohttp import web
 
 from mockserver.admin.http import (
+    AdminRouter,
     empty_json,
     empty_ok,
     json_response,
@@ -39,7 +40,7 @@ async def list_mappings(request: web.Request) -> web.Response:
 
 async def create_mapping(request: web.Request) -> web.Response:
     stub = parse_stub(await read_json(request))
-    stub = state_of(request).add_stub(stub)
+    stub = state_of(request).stubs.add(stub)
     return json_response(stub_to_json(stub), 201)
 
 
@@ -57,7 +58,7 @@ async def edit_mapping(request: web.Request) -> web.Response:
     if isinstance(data, dict):
         data = {k: v for k, v in data.items() if k not in ("id", "uuid")}
     stub = parse_stub(data).with_changes(id=stub_id)
-    return json_response(stub_to_json(state.edit_stub(stub)))
+    return json_response(stub_to_json(state.stubs.edit(stub)))
 
 
 async def legacy_edit_mapping(request: web.Request) -> web.Response:
@@ -66,17 +67,17 @@ async def legacy_edit_mapping(request: web.Request) -> web.Response:
     state = state_of(request)
     if stub.id not in state.registry:
         return not_found()
-    state.edit_stub(stub)
+    state.stubs.edit(stub)
     return web.Response(status=204)
 
 
 async def delete_mapping(request: web.Request) -> web.Response:
-    removed = state_of(request).remove_stub(path_uuid(request))
+    removed = state_of(request).stubs.remove(path_uuid(request))
     return not_found() if removed is None else empty_json()
 
 
 async def delete_all_mappings(request: web.Request) -> web.Response:
-    state_of(request).remove_all_stubs()
+    state_of(request).stubs.remove_all()
     return empty_json()
 
 
@@ -86,7 +87,7 @@ async def reset_mappings(request: web.Request) -> web.Response:
 
 
 async def save_mappings(request: web.Request) -> web.Response:
-    state_of(request).save_all()
+    state_of(request).stubs.save_all()
     return empty_ok()
 
 
@@ -105,14 +106,14 @@ async def import_mappings(request: web.Request) -> web.Response:
     for stub in reversed(stubs):  # the first of the list ends up with the highest precedence
         if stub.id in state.registry:
             if policy == "OVERWRITE":
-                state.edit_stub(stub)
+                state.stubs.edit(stub)
         else:
-            state.add_stub(stub)
+            state.stubs.add(stub)
     if options.get("deleteAllNotInImport"):
         keep = {stub.id for stub in stubs}
         for stub in state.registry.all():
             if stub.id not in keep:
-                state.remove_stub(stub.id)
+                state.stubs.remove(stub.id)
     return empty_ok()
 
 
@@ -133,7 +134,7 @@ async def find_by_metadata(request: web.Request) -> web.Response:
 async def remove_by_metadata(request: web.Request) -> web.Response:
     state = state_of(request)
     for stub in stubs_by_metadata(state, await read_json(request)):
-        state.remove_stub(stub.id)
+        state.stubs.remove(stub.id)
     return empty_json()
 
 
@@ -144,12 +145,12 @@ async def remove_mappings(request: web.Request) -> web.Response:
     stub = parse_stub(data)
     named = isinstance(data, dict) and (data.get("id") or data.get("uuid"))
     if named and stub.id in state.registry:
-        state.remove_stub(stub.id)
+        state.stubs.remove(stub.id)
         return empty_ok()
     pattern = request_pattern_json(stub.request)
     for existing in state.registry.all():
         if request_pattern_json(existing.request) == pattern:
-            state.remove_stub(existing.id)
+            state.stubs.remove(existing.id)
     return empty_ok()
 
 
@@ -165,11 +166,11 @@ async def list_unmatched_mappings(request: web.Request) -> web.Response:
 async def delete_unmatched_mappings(request: web.Request) -> web.Response:
     state = state_of(request)
     for stub in _unmatched_stubs(state):
-        state.remove_stub(stub.id)
+        state.stubs.remove(stub.id)
     return empty_json()
 
 
-def add_routes(router: web.UrlDispatcher) -> None:
+def add_routes(router: AdminRouter) -> None:
     a = "/__admin"
     router.add_get(f"{a}/", list_mappings)
     router.add_get(f"{a}/mappings", list_mappings)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
-from mockserver.admin.http import empty_json, json_response, read_json, state_of
+from mockserver.admin.http import AdminRouter, empty_json, json_response, read_json, state_of
 
 if TYPE_CHECKING:  # the recorder loads with the first recording request, not at start-up
     from mockserver.record import RecordSpec
@@ -26,14 +26,12 @@ async def _spec(request: web.Request) -> RecordSpec:
 
 async def start_recording(request: web.Request) -> web.Response:
     spec = await _spec(request)
-    state = state_of(request)
-    state.recording.start(state, spec)
+    state_of(request).recording.start(spec)
     return empty_json()
 
 
 async def stop_recording(request: web.Request) -> web.Response:
-    state = state_of(request)
-    return json_response(state.recording.stop(state).to_json())
+    return json_response(state_of(request).recording.stop().to_json())
 
 
 async def recording_status(request: web.Request) -> web.Response:
@@ -41,13 +39,11 @@ async def recording_status(request: web.Request) -> web.Response:
 
 
 async def take_snapshot(request: web.Request) -> web.Response:
-    from mockserver.record.session import snapshot
-
     spec = await _spec(request)
-    return json_response(snapshot(state_of(request), spec).to_json())
+    return json_response(state_of(request).recording.snapshot(spec).to_json())
 
 
-def add_routes(router: web.UrlDispatcher) -> None:
+def add_routes(router: AdminRouter) -> None:
     a = "/__admin/recordings"
     router.add_post(f"{a}/start", start_recording)
     router.add_post(f"{a}/stop", stop_recording)

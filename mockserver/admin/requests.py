@@ -8,6 +8,7 @@ from typing import Any
 from aiohttp import web
 
 from mockserver.admin.http import (
+    AdminRouter,
     empty_json,
     json_response,
     not_found,
@@ -96,7 +97,7 @@ async def count_requests(request: web.Request) -> web.Response:
     state = state_of(request)
     if _disabled(request):
         return json_response({"count": -1, "requestJournalDisabled": True})
-    count = len(state.requests_matching(pattern))
+    count = len(state.journal.matching(pattern))
     out: dict[str, Any] = {"count": count, "requestJournalDisabled": False}
     if state.journal.evicted:
         out["evicted"] = state.journal.evicted
@@ -107,7 +108,7 @@ async def find_requests(request: web.Request) -> web.Response:
     pattern = await _pattern(request)
     if _disabled(request):
         return json_response({"requests": [], "requestJournalDisabled": True})
-    found = state_of(request).requests_matching(pattern)
+    found = state_of(request).journal.matching(pattern)
     return json_response({"requests": [logged_request(e.request) for e in found],
                           "requestJournalDisabled": False})
 
@@ -194,11 +195,11 @@ async def near_misses_for_pattern(request: web.Request) -> web.Response:
     data = await read_json(request, allow_empty=True)
     pattern, pattern_json = parse_request_pattern({} if data is None else data)
     state = state_of(request)
-    found = nearest_requests(state.journal_requests(), pattern)
+    found = nearest_requests(state.journal.requests(), pattern)
     return json_response({"nearMisses": [near_miss(n, pattern_json=pattern_json) for n in found]})
 
 
-def add_routes(router: web.UrlDispatcher) -> None:
+def add_routes(router: AdminRouter) -> None:
     a = "/__admin"
     router.add_get(f"{a}/requests", list_requests)
     router.add_delete(f"{a}/requests", delete_all_requests)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from mockserver.admin.http import empty_json, json_response, read_json, state_of
+from mockserver.admin.http import AdminRouter, empty_json, json_response, read_json, state_of
 from mockserver.errors import AdminError
 from mockserver.matching.scenarios import possible_states
 from mockserver.model import STARTED
@@ -63,7 +63,7 @@ async def reset_one_scenario(request: web.Request) -> web.Response:
     return empty_json()
 
 
-def add_routes(router: web.UrlDispatcher) -> None:
+def add_routes(router: AdminRouter) -> None:
     a = "/__admin"
     router.add_get(f"{a}/scenarios", list_scenarios)
     router.add_post(f"{a}/scenarios/reset", reset_scenarios)

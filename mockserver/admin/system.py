@@ -10,7 +10,14 @@ from typing import Any
 
 from aiohttp import web
 
-from mockserver.admin.http import empty_json, empty_ok, json_response, read_json, state_of
+from mockserver.admin.http import (
+    AdminRouter,
+    empty_json,
+    empty_ok,
+    json_response,
+    read_json,
+    state_of,
+)
 from mockserver.errors import AdminError, StubError, json_pointer
 from mockserver.respond.rendering import RenderError, resolve_body_file
 from mockserver.settings import GlobalSettings
@@ -87,7 +94,7 @@ async def health(request: web.Request) -> web.Response:
         "status": "healthy",
         "message": "Wiremock is ok",
         "version": __version__,
-        "uptimeInSeconds": int(now.timestamp() - state.started_at),
+        "uptimeInSeconds": int(now.timestamp() - state.runtime.started_at),
         "timestamp": now.isoformat().replace("+00:00", "Z"),
     })
 
@@ -99,9 +106,9 @@ async def version(request: web.Request) -> web.Response:
 
 
 async def shutdown(request: web.Request) -> web.Response:
-    state = state_of(request)
-    if state.shutdown is not None:
-        asyncio.get_running_loop().call_later(0.05, state.shutdown.set)
+    shutdown = state_of(request).runtime.shutdown
+    if shutdown is not None:
+        asyncio.get_running_loop().call_later(0.05, shutdown.set)
     return empty_ok()
 
 
@@ -155,7 +162,7 @@ async def delete_file(request: web.Request) -> web.Response:
     return empty_ok()
 
 
-def add_routes(router: web.UrlDispatcher) -> None:
+def add_routes(router: AdminRouter) -> None:
     a = "/__admin"
     router.add_get(a, redirect_root)
     router.add_post(f"{a}/reset", reset_all)

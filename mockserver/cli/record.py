@@ -44,13 +44,14 @@ async def capture(options: ServerOptions, spec: RecordSpec, *, err: TextIO) -> R
     runner = Runner(options)
     await runner.start()
     state = runner.state
-    assert state.shutdown is not None
+    shutdown = state.runtime.shutdown
+    assert shutdown is not None
     state.registry.clear()
-    state.recording.start(state, spec)
+    state.recording.start(spec)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         try:
-            loop.add_signal_handler(sig, state.shutdown.set)
+            loop.add_signal_handler(sig, shutdown.set)
         except (NotImplementedError, RuntimeError):  # pragma: no cover - non-Unix
             pass
     state.log.info("recording_started", target=spec.target_base_url, url=runner.url,
@@ -60,7 +61,7 @@ async def capture(options: ServerOptions, spec: RecordSpec, *, err: TextIO) -> R
     progress = _Progress(runner, spec, err)
     ticker = asyncio.create_task(progress.run())
     try:
-        await state.shutdown.wait()
+        await shutdown.wait()
     finally:
         ticker.cancel()
         try:
@@ -69,7 +70,7 @@ async def capture(options: ServerOptions, spec: RecordSpec, *, err: TextIO) -> R
             pass
     progress.tick()  # the requests since the last tick
     try:
-        return state.recording.stop(state)
+        return state.recording.stop()
     finally:
         await runner.stop()
 
@@ -90,7 +91,7 @@ class _Progress:
             self.tick()
 
     def tick(self) -> None:
-        events = self.state.recording.pending(self.state)
+        events = self.state.recording.pending()
         fresh = [e for e in events if e.id not in self.seen]
         if not fresh:
             return

@@ -7,6 +7,7 @@ import time
 
 from aiohttp import web
 from multidict import CIMultiDict
+from structlog.contextvars import bind_contextvars
 
 from mockserver.exchange import Request, decode_content
 from mockserver.journal import ServeEvent
@@ -23,6 +24,7 @@ from mockserver.respond.rendering import (
     with_rendered_proxy_url,
 )
 from mockserver.serve import proxy
+from mockserver.serve.failure import stub_failures
 from mockserver.serve.responses import OwnHeadersResponse, OwnHeadersStreamResponse, write_paced
 from mockserver.serve.state import STATE, ServerState
 
@@ -62,6 +64,8 @@ async def handle_stub_request(http: web.Request) -> web.StreamResponse:
     state = http.app[STATE]
     started = time.perf_counter()
     request = await to_exchange(http)
+    if state.options.request_logging:  # the journal's lazy id: made anyway when journalling
+        bind_contextvars(request_id=request.id)
     stub = state.registry.find(request)
     extra: dict[str, object] = {}
     if stub is None:
@@ -70,11 +74,11 @@ async def handle_stub_request(http: web.Request) -> web.StreamResponse:
     elif stub.response.proxy_base_url is not None:
         response, event = await _proxy(http, state, stub, request)
     else:
-        chaos = state.chaos.outcome(stub, state.settings.chaos, state.rng)
+        chaos = state.runtime.chaos.outcome(stub, state.settings.chaos, state.runtime.rng)
         try:
             plan = plan_response(stub, request, files_dir=state.options.files_dir,
-                                 settings=state.settings, rng=state.rng,
-                                 templating=state.templating_for(stub.response),
+                                 settings=state.settings, rng=state.runtime.rng,
+                                 templating=state.runtime.templating_for(stub.response),
                                  chaos=chaos)
         except RenderError as exc:
             state.log.warning("response_render_failed", stub_id=stub.id, stub_name=stub.name,
@@ -104,7 +108,8 @@ async def _proxy(
     http: web.Request, state: ServerState, stub: StubMapping, request: Request
 ) -> tuple[web.StreamResponse, ServeEvent]:
     try:
-        stub = with_rendered_proxy_url(stub, request, state.templating_for(stub.response))
+        stub = with_rendered_proxy_url(stub, request,
+                                       state.runtime.templating_for(stub.response))
     except RenderError as exc:
         state.log.warning("response_render_failed", stub_id=stub.id, stub_name=stub.name,
                           error=str(exc))
@@ -115,7 +120,7 @@ async def _proxy(
         return OwnHeadersResponse(status=500, body=body, headers=CIMultiDict(headers)), event
     options = proxy.ProxyOptions(preserve_host_header=state.options.preserve_host_header,
                                  keep_body=state.journal.enabled,
-                                 delay_ms=added_delay(stub, state.settings, state.rng))
+                                 delay_ms=added_delay(stub, state.settings, state.runtime.rng))
     return await proxy.forward(http, stub, request, http.app[proxy.UPSTREAM], options)
 
 
@@ -198,5 +203,5 @@ def create_app(state: ServerState) -> web.Application:
     faults.setup(app)
     proxy.setup(app)
     add_admin_routes(app)
-    app.router.add_route("*", "/{tail:.*}", handle_stub_request)
+    app.router.add_route("*", "/{tail:.*}", stub_failures(handle_stub_request))
     return app

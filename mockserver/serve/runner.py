@@ -35,7 +35,7 @@ class Runner:
         self.watcher: StubWatcher | None = None
 
     async def start(self) -> None:
-        self.state.shutdown = asyncio.Event()
+        self.state.runtime.shutdown = asyncio.Event()
         reloader = None
         if self.options.watch:
             from mockserver.stubs.reload import Reloader  # only with --watch
@@ -43,7 +43,7 @@ class Runner:
 
             reloader = Reloader(self.options.mappings_dir)
             reloader.baseline()  # before loading: a change in between is seen by the first scan
-        self.state.load_from_disk()
+        self.state.stubs.load()
         app = create_app(self.state)
         self._runner = web.AppRunner(app, access_log=None, handle_signals=False,
                                      shutdown_timeout=1.0)
@@ -56,7 +56,7 @@ class Runner:
         if sockets:
             self.port = sockets[0].getsockname()[1]
         if reloader is not None:
-            self.watcher = StubWatcher(self.state, reloader,
+            self.watcher = StubWatcher(self.state.stubs, reloader, self.options.root_dir,
                                        poll_interval=self.options.watch_poll_interval)
             await self.watcher.start()
 
@@ -75,17 +75,18 @@ class Runner:
 
     async def serve_forever(self) -> None:
         await self.start()
-        assert self.state.shutdown is not None
+        shutdown = self.state.runtime.shutdown
+        assert shutdown is not None
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             try:
-                loop.add_signal_handler(sig, self.state.shutdown.set)
+                loop.add_signal_handler(sig, shutdown.set)
             except (NotImplementedError, RuntimeError):  # pragma: no cover - non-Unix
                 pass
         self.state.log.info("server_started", url=self.url, port=self.port,
                             root_dir=str(self.options.root_dir))
         try:
-            await self.state.shutdown.wait()
+            await shutdown.wait()
         finally:
             self.state.log.info("server_stopping")
             await self.stop()
@@ -122,8 +123,9 @@ class ThreadedRunner:
 
     async def _stop_on_shutdown(self) -> None:
         """`POST /__admin/shutdown` stops a threaded server too (the loop thread stays)."""
-        assert self._runner.state.shutdown is not None
-        await self._runner.state.shutdown.wait()
+        shutdown = self._runner.state.runtime.shutdown
+        assert shutdown is not None
+        await shutdown.wait()
         await self._runner.stop()
 
     def call(self, func: Any, *args: Any) -> Any:

@@ -16,16 +16,13 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from mockserver.errors import StubFileError
 from mockserver.model import StubMapping
 from mockserver.stubs import load_file, mapping_files
 from mockserver.stubs.files import _display as display_name
 from mockserver.stubs.files import stub_id_key
-
-if TYPE_CHECKING:
-    from mockserver.serve.state import ServerState
+from mockserver.stubs.store import StubStore
 
 Signature = tuple[int, int, int]  # mtime_ns, size, inode
 
@@ -95,13 +92,13 @@ class Reloader:
             changes.append(FileChange(path, removed=True))
         return ReloadPlan(current, tuple(changes))
 
-    def apply(self, state: ServerState, plan: ReloadPlan) -> ReloadReport:
+    def apply(self, stubs: StubStore, plan: ReloadPlan) -> ReloadReport:
         """Swap in every good file of `plan` at once (call on the server's loop)."""
         self._signatures = plan.signatures
         report = ReloadReport()
         if not plan.changes:
             return report
-        registry = state.registry
+        registry = stubs.registry
         changed = {change.path for change in plan.changes}
         owners: dict[str, str] = {}
         by_file: dict[str, list[StubMapping]] = {}
@@ -118,10 +115,10 @@ class Reloader:
                 continue
             old = sorted(by_file.get(change.path, []), key=lambda s: s.insertion_index)
             registry.swap(old, list(change.stubs))
-            state.dirty.difference_update(stub.id for stub in old)
+            stubs.reloaded(old)
             owners.update((stub.id, change.path) for stub in change.stubs)
             (report.removed if change.removed else report.reloaded).append(change.path)
-        _log(state, plan, report)
+        _log(stubs, plan, report)
         return report
 
 
@@ -141,15 +138,15 @@ def _clashes(change: FileChange, owners: dict[str, str]) -> list[StubFileError]:
     return errors
 
 
-def _log(state: ServerState, plan: ReloadPlan, report: ReloadReport) -> None:
+def _log(stubs: StubStore, plan: ReloadPlan, report: ReloadReport) -> None:
     failed_files = set(report.failed)
     changed = {Path(change.path).resolve() for change in plan.changes}
-    state.load_errors = [e for e in state.load_errors if Path(e.file).resolve() not in changed] + [
+    stubs.load_errors = [e for e in stubs.load_errors if Path(e.file).resolve() not in changed] + [
         e for errors in report.failed.values() for e in errors
     ]
     for errors in report.failed.values():
         for error in errors:
-            state.log.error("stub_file_invalid", file=error.file, line=error.line,
+            stubs.log.error("stub_file_invalid", file=error.file, line=error.line,
                             message=error.message, kept="previous stubs of this file")
-    state.log.info("stubs_reloaded", reloaded=report.reloaded, removed=report.removed,
-                   failed=sorted(failed_files), stubs=len(state.registry))
+    stubs.log.info("stubs_reloaded", reloaded=report.reloaded, removed=report.removed,
+                   failed=sorted(failed_files), stubs=len(stubs.registry))

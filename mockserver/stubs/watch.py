@@ -11,12 +11,10 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from mockserver.stubs.reload import Reloader, ReloadReport
-
-if TYPE_CHECKING:
-    from mockserver.serve.state import ServerState
+from mockserver.stubs.store import StubStore
 
 DEFAULT_POLL_INTERVAL = 1.0
 
@@ -25,10 +23,13 @@ class StubWatcher:
     """A background task on the server's loop that keeps the registry in step with the files."""
 
     def __init__(
-        self, state: ServerState, reloader: Reloader, *, poll_interval: float | None = None
+        self, stubs: StubStore, reloader: Reloader, root_dir: Path, *,
+        poll_interval: float | None = None,
     ) -> None:
-        self.state = state
+        self.stubs = stubs
         self.reloader = reloader
+        self.root_dir = root_dir
+        self.log = stubs.log
         self.poll_interval = poll_interval
         self.mode = "polling"
         self.ready = asyncio.Event()  # set once changes from now on will be seen
@@ -58,7 +59,7 @@ class StubWatcher:
         """Scan once and apply what changed (one scan at a time)."""
         async with self._lock:
             plan = await asyncio.to_thread(self.reloader.scan)
-            return self.reloader.apply(self.state, plan)
+            return self.reloader.apply(self.stubs, plan)
 
     async def _run(self) -> None:
         try:
@@ -66,7 +67,7 @@ class StubWatcher:
         except Exception as exc:  # e.g. the system's limit of inotify watches is reached
             if self.mode != "events":
                 raise
-            self.state.log.warning("stub_watch_events_failed", error=repr(exc),
+            self.log.warning("stub_watch_events_failed", error=repr(exc),
                                    fallback="polling")
             self.mode = "polling"
             await self._follow(self._polls(self.poll_interval or DEFAULT_POLL_INTERVAL))
@@ -76,10 +77,10 @@ class StubWatcher:
             try:
                 await self.reload_now()
             except Exception:  # a reload bug must not stop watching  # pragma: no cover
-                self.state.log.exception("stub_reload_failed")
+                self.log.exception("stub_reload_failed")
 
     def _changes(self) -> AsyncIterator[Any]:
-        root = self.state.options.root_dir
+        root = self.root_dir
         if self.poll_interval is None and root.is_dir():
             try:
                 import watchfiles
@@ -91,13 +92,13 @@ class StubWatcher:
         return self._polls(self.poll_interval or DEFAULT_POLL_INTERVAL)
 
     async def _events(self, watchfiles: Any, root: Path) -> AsyncIterator[Any]:
-        mappings = self.state.options.mappings_dir.resolve()
+        mappings = self.reloader.mappings_dir.resolve()
 
         def under_mappings(change: Any, path: str) -> bool:
             resolved = Path(path).resolve()
             return resolved == mappings or mappings in resolved.parents
 
-        self.state.log.info("stub_watch_started", mode="events", path=str(root))
+        self.log.info("stub_watch_started", mode="events", path=str(root))
         # awatch registers its watches synchronously on the first step, before it first waits:
         # a callback queued now runs right after that, when no change can be missed any more
         asyncio.get_running_loop().call_soon(self.ready.set)
@@ -106,8 +107,8 @@ class StubWatcher:
             yield batch
 
     async def _polls(self, interval: float) -> AsyncIterator[None]:
-        self.state.log.info("stub_watch_started", mode="polling", interval_s=interval,
-                            path=str(self.state.options.mappings_dir))
+        self.log.info("stub_watch_started", mode="polling", interval_s=interval,
+                            path=str(self.reloader.mappings_dir))
         self.ready.set()  # a scan compares with the last snapshot: nothing is missed
         while True:
             await asyncio.sleep(interval)

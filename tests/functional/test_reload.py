@@ -54,15 +54,16 @@ def test_edit_break_and_fix_a_file_while_serving(watched: MockServer, root_dir: 
     wait_until(body_is(client, "hello again"), "the edit to be served")
 
     stub_file.write_text(BROKEN)
-    wait_until(lambda: any(e.file.endswith("greeting.yaml") for e in watched.state.load_errors),
+    stubs = watched.state.stubs
+    wait_until(lambda: any(e.file.endswith("greeting.yaml") for e in stubs.load_errors),
                "the broken file to be reported")
-    (error,) = watched.state.load_errors
+    (error,) = watched.state.stubs.load_errors
     assert "invalid YAML" in error.message and error.line is not None
     assert client.get("/greeting").text == "hello again"  # the old stub still serves
 
     stub_file.write_text(STUB.format(body="fixed hello"))
     wait_until(body_is(client, "fixed hello"), "the fixed file to be served")
-    assert watched.state.load_errors == []
+    assert watched.state.stubs.load_errors == []
 
 
 def test_reload_keeps_the_journal_and_stubs_added_by_the_api(

@@ -53,7 +53,7 @@ def test_bad_file_does_not_stop_the_others(tmp_path: Path) -> None:
     runner = start_server(root)
     try:
         assert Client(runner.port).get("/good").text == "fine"
-        errors = [str(e) for e in runner.state.load_errors]
+        errors = [str(e) for e in runner.state.stubs.load_errors]
         assert any("bad.yaml:5: request.queryParameters.page.equals: unknown operator" in e
                    for e in errors), errors
         assert any("broken.json:1:" in e for e in errors), errors

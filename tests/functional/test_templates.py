@@ -215,7 +215,7 @@ def test_wiremock_style_stub_files_render(root_dir: Path) -> None:
     runner = start_server(root_dir)
     try:
         client = Client(runner.port)
-        assert runner.state.load_errors == []
+        assert runner.state.stubs.load_errors == []
         reply = client.get("/oauth/authorize?response_type=code&state=st8")
         assert reply.header("Location") == "http://localhost:3000/callback?code=c&state=st8"
         data = client.post("/checkins", json_body={"schedule": {"first": "2025-01-02"}}).json()
@@ -276,7 +276,7 @@ def test_syntax_error_in_a_file_names_file_line_and_key(root_dir: Path) -> None:
         "request: {url: /ok}\nresponse: {body: fine}\n")
     runner = start_server(root_dir)
     try:
-        [error] = runner.state.load_errors
+        [error] = runner.state.stubs.load_errors
         text = str(error)
         assert text.startswith(str(root_dir / "mappings" / "bad.json") + ":5: ")
         assert "response.headers.X-A: template syntax error" in text

@@ -6,12 +6,12 @@ import os
 from pathlib import Path
 
 import pytest
+import structlog
 
 from mockserver.exchange import Request
-from mockserver.serve.state import ServerState
-from mockserver.settings import ServerOptions
 from mockserver.stubs import parse_stub
 from mockserver.stubs.reload import Reloader
+from mockserver.stubs.store import StubStore
 
 
 def stub_yaml(url: str, body: str, extra: str = "") -> str:
@@ -33,107 +33,107 @@ def mappings(tmp_path: Path) -> Path:
     return folder
 
 
-def start(mappings: Path) -> tuple[ServerState, Reloader]:
-    state = ServerState(ServerOptions(root_dir=mappings.parent))
+def start(mappings: Path) -> tuple[StubStore, Reloader]:
+    stubs = StubStore(mappings, structlog.get_logger("mockserver"))
     reloader = Reloader(mappings)
     reloader.baseline()
-    state.load_from_disk()
-    return state, reloader
+    stubs.load()
+    return stubs, reloader
 
 
-def answer(state: ServerState, url: str) -> str | None:
-    stub = state.registry.find(Request("GET", url))
+def answer(stubs: StubStore, url: str) -> str | None:
+    stub = stubs.registry.find(Request("GET", url))
     return None if stub is None else stub.response.body
 
 
-def reload(state: ServerState, reloader: Reloader) -> object:
-    return reloader.apply(state, reloader.scan())
+def reload(stubs: StubStore, reloader: Reloader) -> object:
+    return reloader.apply(stubs, reloader.scan())
 
 
 def test_nothing_changed_means_nothing_done(mappings: Path) -> None:
     """A scan with no file changed plans nothing, and applying it changes nothing."""
     write(mappings / "a.yaml", stub_yaml("/a", "A"))
-    state, reloader = start(mappings)
-    before = state.registry.all()
-    report = reload(state, reloader)
+    stubs, reloader = start(mappings)
+    before = stubs.registry.all()
+    report = reload(stubs, reloader)
     assert not report
-    assert state.registry.all() == before
+    assert stubs.registry.all() == before
 
 
 def test_an_edited_file_replaces_its_stubs_and_keeps_their_ids(mappings: Path) -> None:
     """Editing a file swaps in its new stubs; stubs without an id keep the same id."""
     write(mappings / "a.yaml", stub_yaml("/a", "old"))
-    state, reloader = start(mappings)
-    (old_id,) = [s.id for s in state.registry.all()]
+    stubs, reloader = start(mappings)
+    (old_id,) = [s.id for s in stubs.registry.all()]
     write(mappings / "a.yaml", stub_yaml("/a", "new"))
-    report = reload(state, reloader)
+    report = reload(stubs, reloader)
     assert report.reloaded == [str(mappings / "a.yaml")]
-    assert answer(state, "/a") == "new"
-    assert [s.id for s in state.registry.all()] == [old_id]
+    assert answer(stubs, "/a") == "new"
+    assert [s.id for s in stubs.registry.all()] == [old_id]
 
 
 def test_a_reloaded_file_keeps_its_precedence(mappings: Path) -> None:
     """Of two files stubbing one URL, the later-loaded still wins after the earlier is edited."""
     write(mappings / "a.yaml", stub_yaml("/same", "from-a"))
     write(mappings / "b.yaml", stub_yaml("/same", "from-b"))
-    state, reloader = start(mappings)
-    assert answer(state, "/same") == "from-b"
+    stubs, reloader = start(mappings)
+    assert answer(stubs, "/same") == "from-b"
     write(mappings / "a.yaml", stub_yaml("/same", "from-a-edited"))
-    reload(state, reloader)
-    assert answer(state, "/same") == "from-b"
+    reload(stubs, reloader)
+    assert answer(stubs, "/same") == "from-b"
     (mappings / "b.yaml").unlink()
-    reload(state, reloader)
-    assert answer(state, "/same") == "from-a-edited"
+    reload(stubs, reloader)
+    assert answer(stubs, "/same") == "from-a-edited"
 
 
 def test_a_broken_edit_keeps_the_old_stubs_and_reports_where(mappings: Path) -> None:
     """A file that no longer loads keeps serving its old stubs; its error names file and line."""
     write(mappings / "a.yaml", stub_yaml("/a", "A"))
     write(mappings / "b.yaml", stub_yaml("/b", "B"))
-    state, reloader = start(mappings)
+    stubs, reloader = start(mappings)
     write(mappings / "a.yaml", "request:\n  url: /a\n  headers: {X: {equals: 1}}\n")
     write(mappings / "b.yaml", stub_yaml("/b", "B2"))
-    report = reload(state, reloader)
+    report = reload(stubs, reloader)
     assert list(report.failed) == [str(mappings / "a.yaml")]
     (error,) = report.failed[str(mappings / "a.yaml")]
     assert error.line == 3 and "unknown operator 'equals'" in error.message
-    assert [str(e) for e in state.load_errors] == [str(error)]
-    assert answer(state, "/a") == "A"  # the old stub still serves
-    assert answer(state, "/b") == "B2"  # the good file of the same scan is swapped in
+    assert [str(e) for e in stubs.load_errors] == [str(error)]
+    assert answer(stubs, "/a") == "A"  # the old stub still serves
+    assert answer(stubs, "/b") == "B2"  # the good file of the same scan is swapped in
     write(mappings / "a.yaml", stub_yaml("/a", "fixed"))
-    report = reload(state, reloader)
+    report = reload(stubs, reloader)
     assert report.reloaded == [str(mappings / "a.yaml")] and not report.failed
-    assert answer(state, "/a") == "fixed"
-    assert state.load_errors == []
+    assert answer(stubs, "/a") == "fixed"
+    assert stubs.load_errors == []
 
 
 def test_invalid_yaml_keeps_the_old_stubs(mappings: Path) -> None:
     """A half-saved file (a YAML syntax error) changes nothing until it is whole again."""
     write(mappings / "a.yaml", stub_yaml("/a", "A"))
-    state, reloader = start(mappings)
+    stubs, reloader = start(mappings)
     write(mappings / "a.yaml", "request: {url: /a\n")
-    report = reload(state, reloader)
+    report = reload(stubs, reloader)
     assert "invalid YAML" in report.failed[str(mappings / "a.yaml")][0].message
-    assert answer(state, "/a") == "A"
+    assert answer(stubs, "/a") == "A"
 
 
 def test_files_added_and_removed_come_and_go_but_admin_stubs_stay(mappings: Path) -> None:
     """A new file's stubs appear, a deleted file's disappear, stubs added by the API remain."""
     write(mappings / "a.yaml", stub_yaml("/a", "A"))
-    state, reloader = start(mappings)
-    state.add_stub(parse_stub({"request": {"url": "/api"}, "response": {"body": "API"}}))
+    stubs, reloader = start(mappings)
+    stubs.add(parse_stub({"request": {"url": "/api"}, "response": {"body": "API"}}))
     write(mappings / "new.yaml", stub_yaml("/new", "NEW"))
     (mappings / "a.yaml").unlink()
-    report = reload(state, reloader)
+    report = reload(stubs, reloader)
     assert report.reloaded == [str(mappings / "new.yaml")]
     assert report.removed == [str(mappings / "a.yaml")]
-    assert answer(state, "/a") is None
-    assert answer(state, "/new") == "NEW"
-    assert answer(state, "/api") == "API"
+    assert answer(stubs, "/a") is None
+    assert answer(stubs, "/new") == "NEW"
+    assert answer(stubs, "/api") == "API"
 
 
-def test_scenario_state_and_journal_survive_a_reload(mappings: Path) -> None:
-    """Reloading a scenario's file keeps its current state; the journal is untouched."""
+def test_scenario_state_survives_a_reload(mappings: Path) -> None:
+    """Reloading a scenario's file keeps its current stubs; the journal is untouched."""
     scenario = (
         "- {scenarioName: cart, requiredScenarioState: Started, newScenarioState: Full,\n"
         "   request: {url: /cart}, response: {body: empty}}\n"
@@ -141,24 +141,22 @@ def test_scenario_state_and_journal_survive_a_reload(mappings: Path) -> None:
         "   request: {url: /cart}, response: {body: BODY}}\n"
     )
     write(mappings / "cart.yaml", scenario.replace("BODY", "full"))
-    state, reloader = start(mappings)
-    assert answer(state, "/cart") == "empty"
-    journal = state.journal
+    stubs, reloader = start(mappings)
+    assert answer(stubs, "/cart") == "empty"
     write(mappings / "cart.yaml", scenario.replace("BODY", "one item"))
-    reload(state, reloader)
-    assert state.registry.scenarios.state("cart") == "Full"
-    assert answer(state, "/cart") == "one item"
-    assert state.journal is journal
+    reload(stubs, reloader)
+    assert stubs.registry.scenarios.state("cart") == "Full"
+    assert answer(stubs, "/cart") == "one item"
 
 
 def test_a_stub_id_used_elsewhere_refuses_the_file(mappings: Path) -> None:
     """A file reusing another file's (or the API's) stub id is refused, not silently merged."""
     fixed_id = "7d4b5f3e-0a0b-4c1d-9e2f-3a4b5c6d7e8f"
     write(mappings / "a.yaml", f"id: {fixed_id}\n" + stub_yaml("/a", "A"))
-    state, reloader = start(mappings)
+    stubs, reloader = start(mappings)
     write(mappings / "copy.yaml", f"id: {fixed_id}\n" + stub_yaml("/a", "copy"))
-    report = reload(state, reloader)
+    report = reload(stubs, reloader)
     (error,) = report.failed[str(mappings / "copy.yaml")]
     assert f"stub id {fixed_id} is already used by" in error.message
     assert "a.yaml" in error.message
-    assert answer(state, "/a") == "A"
+    assert answer(stubs, "/a") == "A"
