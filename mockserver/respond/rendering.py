@@ -47,7 +47,10 @@ def _template_failed(stub: StubMapping, problem: TemplateError) -> RenderError:
 def resolve_body_file(files_dir: Path, name: str) -> Path:
     """`bodyFileName` under `__files`, refusing names that would escape it."""
     root = files_dir.resolve()
-    candidate = (root / name).resolve()
+    try:
+        candidate = (root / name).resolve()
+    except ValueError as exc:  # a NUL byte, perhaps from a templated name
+        raise RenderError(f"bodyFileName {name!r} is not a file name") from exc
     if candidate != root and root not in candidate.parents:
         raise RenderError(f"bodyFileName {name!r} points outside {files_dir}")
     return candidate

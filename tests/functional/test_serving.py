@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import gzip
+import json
 import zlib
 from typing import Any
 
@@ -213,3 +214,21 @@ def test_request_logging_can_be_disabled(tmp_path: Any) -> None:
     output = log.read_text()
     assert '"stubs_loaded"' in output
     assert "request_served" not in output
+
+
+def test_log_events_carry_the_request_id(tmp_path: Any) -> None:
+    """A stub request's events carry its journal id; an admin request's events carry an id of
+    their own; nothing leaks from one request to the next."""
+    root = tmp_path / "r"
+    (root / "mappings").mkdir(parents=True)
+    (root / "mappings" / "a.yaml").write_text("request: {url: /a}\nresponse: {body: ok}\n")
+    with cli_server(root) as (client, log):
+        assert client.get("/a").text == "ok"
+        journal_id = client.get("/__admin/requests").json()["requests"][0]["id"]
+        assert client.post("/__admin/reset").status == 200
+    events = [json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")]
+    by_name = {event["event"]: event for event in events}
+    assert by_name["request_served"]["request_id"] == journal_id
+    reload_id = [e for e in events if e["event"] == "stubs_loaded"][-1]["request_id"]
+    assert reload_id not in (None, journal_id)
+    assert "request_id" not in by_name["server_started"]

@@ -297,6 +297,15 @@ def test_render_error_is_a_short_500(server: ThreadedRunner, client: Client) -> 
     assert client.get("/__admin/requests").json()["requests"][0]["response"]["status"] == 500
 
 
+def test_a_nul_byte_in_a_templated_body_file_name_is_a_render_error(client: Client) -> None:
+    """A request that puts a NUL byte into a templated bodyFileName gets the render 500."""
+    templated(client, {"urlPath": "/file"}, bodyFileName="{{request.query.name}}")
+    reply = client.get("/file?name=a%00b")
+    assert reply.status == 500
+    assert reply.header("Content-Type") == "text/plain"
+    assert "is not a file name" in reply.text
+
+
 def test_unknown_handlebars_helper_is_a_load_error(client: Client) -> None:
     """A helper mockserver does not have is refused where the stub is created."""
     reply = client.post("/__admin/mappings", json_body={
