@@ -563,3 +563,25 @@ def test_save_leaves_unedited_files_alone_and_rewrites_an_edited_one_in_its_form
     assert rewritten["response"]["body"] == "edited"
     client.post("/__admin/reset")
     assert body_of(client, "/wm") == "edited"
+
+
+def test_persisting_a_stub_of_a_multi_stub_file_is_a_409_and_the_file_stays(
+    root_dir: Path,
+) -> None:
+    """An edit asking to persist a stub loaded from a file of several stubs answers 409 with
+    code 10 naming the file, and the file is left as written."""
+    stub_id = "22222222-2222-2222-2222-222222222222"
+    text = (f"- {{id: {stub_id}, request: {{url: /a}}, response: {{body: A}}}}\n"
+            "- {request: {url: /b}, response: {body: B}}\n")
+    (root_dir / "mappings" / "both.yaml").write_text(text)
+    runner = start_server(root_dir)
+    try:
+        reply = Client(runner.port).request(
+            "PUT", f"/__admin/mappings/{stub_id}",
+            json_body={"persistent": True, "request": {"url": "/a"}, "response": {"body": "x"}})
+    finally:
+        runner.stop()
+    assert reply.status == 409
+    error = error_of(reply)
+    assert error["code"] == 10 and "multi-stub file" in error["title"]
+    assert (root_dir / "mappings" / "both.yaml").read_text() == text
