@@ -6,6 +6,7 @@
     settings   GlobalSettings      WireMock's global settings, replaced whole by the admin API
     runtime    Runtime             random source, clock, chaos counters, templating, shutdown
     recording  RecordingSession    made on first use (the recorder is not start-up work)
+    log        structlog logger    handed to the services that log
 
 Admin handlers stay thin: they parse a request, call one service method, serialise the result.
 """
