@@ -13,6 +13,8 @@
     │   ├── UnknownStubError     no stub has that id
     │   └── ReadOnlyStubError    the stub lives in a file the server does not rewrite
     ├── NotRecordingError        a recording was stopped that had not been started
+    ├── SpecError                an OpenAPI description cannot be read (contracts.openapi)
+    ├── TargetUnreachable        a drift check cannot reach the real API (contracts.drift)
     └── AdminError               an admin request is invalid (carries an HTTP status and code)
 
 Only `AdminError` knows about HTTP; `mockserver.admin` maps the others to WireMock's answers.
