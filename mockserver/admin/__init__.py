@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from mockserver.admin import mappings, recordings, requests, scenarios, system
+from mockserver.admin import dashboard, mappings, recordings, requests, scenarios, system
 from mockserver.admin.http import AdminRouter
 
 
@@ -20,6 +20,7 @@ def add_admin_routes(app: web.Application) -> None:
     requests.add_routes(router)
     scenarios.add_routes(router)
     recordings.add_routes(router)
+    dashboard.add_routes(router)
     router.add_route("*", "/__admin/{tail:.*}", unknown_admin_route)
 
 
