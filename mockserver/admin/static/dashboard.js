@@ -1,5 +1,5 @@
 // The mockserver dashboard: vanilla JS, no build step, nothing fetched from elsewhere.
-// Request data is hostile: everything shown goes in as text nodes (never innerHTML).
+// Request data is hostile: everything shown goes in as text nodes, never parsed as HTML.
 "use strict";
 
 (() => {
@@ -231,7 +231,7 @@
   async function refreshStubs() {
     const data = await getJson("dashboard/stubs");
     $("stubs").replaceChildren(...data.stubs.map((stub) => el("tr", { dataset: { id: stub.id } },
-      el("td", { className: "stub-name" }, stubLabel(stub),
+      el("td", {}, el("span", { className: "stub-name" }, stubLabel(stub)),
         stub.scenario ? el("span", { className: "badge" }, stub.scenario) : null),
       el("td", {}, stub.method),
       el("td", { className: "url" }, stub.url || "any"),

@@ -1,0 +1,103 @@
+"""The dashboard in a real headless Chromium: what the mock saw, live, without a reload."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+
+from tests.browser import CHROMIUM, Chromium
+from tests.conftest import Client
+
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None, reason="chromium is not installed (.ci/run installs it where apt exists)")
+
+ROWS = "document.querySelectorAll('#journal-rows tr')"
+
+
+def column(selector: str, cell: str) -> str:
+    """JavaScript listing the text of `cell` in each row matched by `selector`."""
+    return (f"[...document.querySelectorAll({json.dumps(selector)})]"
+            f".map(r => r.querySelector({json.dumps(cell)})?.textContent ?? null)")
+
+
+def stubs_and_traffic(client: Client) -> None:
+    client.stub({"name": "get-user", "request": {"method": "GET", "urlPath": "/users/1"},
+                 "response": {"status": 200, "jsonBody": {"id": 1}}})
+    client.stub({"name": "pay", "scenarioName": "checkout", "requiredScenarioState": "Started",
+                 "newScenarioState": "paid", "request": {"method": "POST", "url": "/pay"},
+                 "response": {"status": 204}})
+    client.get("/users/1")
+    client.get("/users/2")
+    client.post("/pay")
+
+
+def test_dashboard_shows_journal_near_miss_stubs_scenarios_and_new_requests_live(
+    client: Client,
+) -> None:
+    """The page lists URLs, stub names, the near miss and a scenario's state, then shows a new
+    request without a reload."""
+    stubs_and_traffic(client)
+
+    async def drive() -> None:
+        async with Chromium() as browser:
+            await browser.navigate(f"{client.base}/__admin/dashboard")
+            await browser.wait_for(f"{ROWS}.length === 3")
+            assert await browser.evaluate(column("#journal-rows tr", ".url")) == [
+                "/pay", "/users/2", "/users/1"]
+            stub_cells = await browser.evaluate(column("#journal-rows tr", ".stub"))
+            assert stub_cells[0] == "pay" and stub_cells[2] == "get-user"
+            assert stub_cells[1].startswith("unmatched")
+            near = await browser.evaluate(column("#journal-rows tr", ".near-miss"))
+            assert near[1] == "nearest: get-user — differs in url"
+            await browser.wait_for("document.querySelectorAll('#scenarios tr').length === 1")
+            assert await browser.evaluate(column("#scenarios tr", ".scenario-state")) == ["paid"]
+            hits = dict(zip(await browser.evaluate(column("#stubs tr", ".stub-name")),
+                            await browser.evaluate(column("#stubs tr", ".hits")), strict=True))
+            assert hits == {"get-user": "1", "pay": "1"}
+
+            await browser.evaluate("window.sameDocument = true")
+            await asyncio.to_thread(client.get, "/arrived/later")
+            await browser.wait_for(f"{ROWS}.length === 4")
+            assert await browser.evaluate(column("#journal-rows tr", ".url")) == [
+                "/arrived/later", "/pay", "/users/2", "/users/1"]
+            assert await browser.evaluate("window.sameDocument") is True  # no reload
+            assert browser.console == []
+
+    asyncio.run(drive())
+
+
+def test_clicking_an_unmatched_request_shows_it_and_offers_a_stub(client: Client) -> None:
+    """Clicking an unmatched row shows the request, the response, the nearest stubs and a
+    YAML stub; hostile request data shows as text; a scenario's reset button resets it."""
+    stubs_and_traffic(client)
+    hostile = "/users/%3Cimg%20src=x%20onerror=alert(1)%3E?q=<b>bold</b>"
+    client.get(hostile, headers={"X-Evil": "<script>window.pwned = 1</script>"})
+
+    async def drive() -> None:
+        async with Chromium() as browser:
+            await browser.navigate(f"{client.base}/__admin/dashboard")
+            await browser.wait_for(f"{ROWS}.length === 4")
+            assert await browser.evaluate(
+                "document.querySelectorAll('#journal-rows img, #journal-rows b').length") == 0
+            assert (await browser.evaluate(column("#journal-rows tr", ".url")))[0] == hostile
+            await browser.click("#journal-rows tr")
+            await browser.wait_for("document.querySelector('#copy-stub') !== null")
+            detail = await browser.evaluate("document.getElementById('detail').textContent")
+            assert "<script>window.pwned = 1</script>" in detail
+            assert await browser.evaluate("window.pwned === undefined") is True
+            assert "Nearest stubs" in detail and "get-user" in detail
+            assert "Request was not matched" in detail  # the 404 report, a sub-event
+            await browser.click("#copy-stub")
+            stub_yaml = await browser.wait_for(
+                "document.getElementById('stub-yaml')?.textContent")
+            assert "urlPath: /users/%3Cimg%20src=x%20onerror=alert(1)%3E" in stub_yaml
+
+            await browser.wait_for(f"{column('#scenarios tr', '.scenario-state')}[0] === 'paid'")
+            await browser.click("#scenarios tr button.reset")
+            await browser.wait_for(
+                f"{column('#scenarios tr', '.scenario-state')}[0] === 'Started'")
+            assert browser.console == []
+
+    asyncio.run(drive())
