@@ -42,7 +42,7 @@ _CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; connect-src 's
 
 
 def _asset(name: str) -> bytes:
-    return resources.files("mockserver.admin").joinpath("static", name).read_bytes()
+    return (resources.files("mockserver.admin") / "static" / name).read_bytes()
 
 
 def _asset_response(name: str) -> web.Response:

@@ -171,8 +171,9 @@
   function subEvents(list) {
     return el("div", {}, ...list.map((event) => el("div", { className: "sub-event" },
       el("strong", {}, event.type || "event"),
-      el("pre", {}, event.data && typeof event.data.report === "string"
-        ? event.data.report : JSON.stringify(event.data, null, 2)))));
+      event.data && typeof event.data.report === "string"
+        ? el("pre", { className: "report" }, event.data.report)
+        : el("pre", {}, JSON.stringify(event.data, null, 2)))));
   }
 
   async function copyAsStub(id, target) {
