@@ -255,8 +255,11 @@ def image_root(tmp_path: Path) -> Path:
 
 
 def test_wheel_holds_the_package_typing_marker_and_entry_points(installed: Path) -> None:
-    """The installed wheel has py.typed, the `mockserver` script and the pytest11 plugin."""
+    """The installed wheel has py.typed, the dashboard's page files, the `mockserver` script
+    and the pytest11 plugin."""
     assert (installed / "mockserver" / "py.typed").exists()
+    for page_file in ("dashboard.html", "dashboard.css", "dashboard.js"):
+        assert (installed / "mockserver" / "admin" / "static" / page_file).exists()
     assert (installed / "bin" / "mockserver").exists()
     (entry_points,) = installed.glob("mockserver-*.dist-info/entry_points.txt")
     text = entry_points.read_text()
