@@ -25,7 +25,7 @@ from mockserver.admin.http import AdminRouter, json_response, query_int, state_o
 from mockserver.admin.views import iso_millis
 from mockserver.errors import AdminError
 from mockserver.journal import ServeEvent
-from mockserver.matching.nearmiss import NearMiss, nearest_stubs
+from mockserver.matching.nearmiss import GRADE_ALL_BELOW, NearMiss, nearest_stubs
 from mockserver.model import StubMapping
 from mockserver.serve.state import ServerState
 from mockserver.stubs import to_yaml
@@ -33,6 +33,7 @@ from mockserver.stubs import to_yaml
 PAGE_SIZE = 50
 MAX_PAGE = 200
 MAX_STUBS = 1000  # listed stubs; the total is always given
+GRADING_BUDGET = 1000  # stub comparisons one answer may grade (about 0.1 s of CPU)
 BODY_LIMIT = 64 * 1024  # characters of a body the detail view shows
 _STATIC = ("dashboard.html", "dashboard.css", "dashboard.js")
 _TYPES = {"html": "text/html", "css": "text/css", "js": "text/javascript"}
@@ -98,7 +99,30 @@ def _nearest(state: ServerState, event: ServeEvent, limit: int) -> list[dict[str
     ]
 
 
-def _row(state: ServerState, event: ServeEvent) -> dict[str, Any]:
+class NearMissBudget:
+    """Grading is the dear part of a page (an edit distance per stub per unmatched row), so
+    one answer grades at most `GRADING_BUDGET` stub comparisons; the rest of its rows are
+    marked pending and the page asks for them in follow-up answers. The event loop is never
+    held for long, however many stubs and unmatched requests there are."""
+
+    def __init__(self, state: ServerState, budget: int | None = None) -> None:
+        self.state = state
+        self.left = GRADING_BUDGET if budget is None else budget
+        self.graded = 0
+        # nearest_stubs grades every stub up to GRADE_ALL_BELOW, a neighbourhood above it
+        self.cost = max(1, min(len(state.registry), GRADE_ALL_BELOW))
+
+    def nearest(self, event: ServeEvent) -> tuple[bool, dict[str, Any] | None]:
+        """(graded, facts): the first grading of an answer always happens, so pages progress."""
+        if self.graded and self.cost > self.left:
+            return False, None
+        self.left -= self.cost
+        self.graded += 1
+        found = _nearest(self.state, event, 1)
+        return True, found[0] if found else None
+
+
+def _row(event: ServeEvent, budget: NearMissBudget) -> dict[str, Any]:
     out: dict[str, Any] = {
         "id": event.id,
         "time": iso_millis(event.request.logged_date),
@@ -109,8 +133,11 @@ def _row(state: ServerState, event: ServeEvent) -> dict[str, Any]:
         "subEvents": [e.get("type") for e in event.sub_events],
     }
     if event.stub is None:
-        nearest = _nearest(state, event, 1)
-        out["nearMiss"] = nearest[0] if nearest else None
+        graded, facts = budget.nearest(event)
+        if graded:
+            out["nearMiss"] = facts
+        else:
+            out["nearMissPending"] = True
     return out
 
 
@@ -148,8 +175,9 @@ async def journal(request: web.Request) -> web.Response:
         raise AdminError(400, "give either after or before, not both", pointer="after")
     events = state.journal.newest_first()
     chosen, has_older, reset = journal_page(events, after=after, before=before, limit=limit)
+    budget = NearMissBudget(state)
     out: dict[str, Any] = {
-        "entries": [_row(state, e) for e in chosen],
+        "entries": [_row(e, budget) for e in chosen],
         "hasOlder": has_older,
         "reset": reset,
         "total": len(events),
@@ -157,6 +185,26 @@ async def journal(request: web.Request) -> web.Response:
         "journalEnabled": state.journal.enabled,
     }
     return json_response(out)
+
+
+async def near_misses(request: web.Request) -> web.Response:
+    """The nearest stub for rows a page got as pending, as many as one answer's budget allows."""
+    state = state_of(request)
+    ids = [i for i in request.query.get("ids", "").split(",") if i][:MAX_PAGE]
+    budget = NearMissBudget(state)
+    found: dict[str, Any] = {}
+    pending: list[str] = []
+    for event_id in ids:
+        event = state.journal.get(event_id)
+        if event is None or event.stub is not None:
+            found[event_id] = None  # gone from the journal, or matched: nothing to grade
+            continue
+        graded, facts = budget.nearest(event)
+        if graded:
+            found[event_id] = facts
+        else:
+            pending.append(event_id)
+    return json_response({"nearMisses": found, "pending": pending})
 
 
 def _text(body: bytes) -> dict[str, Any]:
@@ -247,6 +295,7 @@ def add_routes(router: AdminRouter) -> None:
     router.add_get(f"{d}/", page_with_slash)
     router.add_get(f"{d}/static/{{name}}", static_file)
     router.add_get(f"{d}/journal", journal)
+    router.add_get(f"{d}/near-misses", near_misses)
     router.add_get(f"{d}/journal/{{id}}", journal_entry)
     router.add_get(f"{d}/journal/{{id}}/stub.yaml", copy_as_stub)
     router.add_get(f"{d}/stubs", stubs)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
 import yaml
 
+from mockserver.admin import dashboard
 from tests.conftest import Client
 
 
@@ -173,3 +175,23 @@ def test_stubs_list_hit_counts_from_the_journal(client: Client) -> None:
                                "url": "/users/1", "scenario": None, "hits": 3}
     assert listed[other]["hits"] == 0
     assert listed[other]["name"] is None
+
+
+def test_rows_past_the_grading_budget_are_pending_then_answered(
+    client: Client, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Unmatched rows the answer had no grading budget for come back pending, and the
+    near-misses endpoint grades them in later answers, each within the budget."""
+    monkeypatch.setattr(dashboard, "GRADING_BUDGET", 1)
+    user_stub(client)
+    for i in range(3):
+        client.get(f"/users/x{i}")
+    rows = journal(client)["entries"]
+    assert "nearMiss" in rows[0] and "nearMissPending" not in rows[0]
+    assert [r.get("nearMissPending") for r in rows[1:]] == [True, True]
+    ids = ",".join(r["id"] for r in rows[1:])
+    first = client.get(f"/__admin/dashboard/near-misses?ids={ids}").json()
+    assert first["pending"] == [rows[2]["id"]]
+    assert first["nearMisses"][rows[1]["id"]]["stub"]["name"] == "get-user"
+    second = client.get(f"/__admin/dashboard/near-misses?ids={rows[2]['id']},gone").json()
+    assert (second["pending"], second["nearMisses"]["gone"]) == ([], None)

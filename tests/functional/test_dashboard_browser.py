@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from mockserver.admin import dashboard
 from tests.browser import CHROMIUM, Chromium
 from tests.conftest import Client
 
@@ -68,9 +69,13 @@ def test_dashboard_shows_journal_near_miss_stubs_scenarios_and_new_requests_live
     asyncio.run(drive())
 
 
-def test_clicking_an_unmatched_request_shows_it_and_offers_a_stub(client: Client) -> None:
+def test_clicking_an_unmatched_request_shows_it_and_offers_a_stub(
+    client: Client, monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """Clicking an unmatched row shows the request, the response, the nearest stubs and a
-    YAML stub; hostile request data shows as text; a scenario's reset button resets it."""
+    YAML stub; hostile request data shows as text; near misses past one answer's grading
+    budget fill in; a scenario's reset button resets it."""
+    monkeypatch.setattr(dashboard, "GRADING_BUDGET", 1)  # one near miss per answer
     stubs_and_traffic(client)
     hostile = "/users/%3Cimg%20src=x%20onerror=alert(1)%3E?q=<b>bold</b>"
     client.get(hostile, headers={"X-Evil": "<script>window.pwned = 1</script>"})
@@ -82,6 +87,9 @@ def test_clicking_an_unmatched_request_shows_it_and_offers_a_stub(client: Client
             assert await browser.evaluate(
                 "document.querySelectorAll('#journal-rows img, #journal-rows b').length") == 0
             assert (await browser.evaluate(column("#journal-rows tr", ".url")))[0] == hostile
+            await browser.wait_for("!document.querySelector('#journal-rows tr[data-pending]')")
+            near = await browser.evaluate(column("#journal-rows tr", ".near-miss"))
+            assert near[0].startswith("nearest: get-user") and near[2].startswith("nearest: get")
             await browser.click("#journal-rows tr")
             await browser.wait_for("document.querySelector('#copy-stub') !== null")
             detail = await browser.evaluate("document.getElementById('detail').textContent")

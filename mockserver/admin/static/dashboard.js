@@ -63,6 +63,13 @@
   }
 
   // -- journal ---------------------------------------------------------------------------
+  function nearMissLine(near) {
+    if (!near) return el("div", { className: "near-miss" }, "no stubs to compare");
+    const differs = near.differences.map(difference).join(", ") || "nothing listed";
+    return el("div", { className: "near-miss", title: near.stub.id },
+      `nearest: ${stubLabel(near.stub)} — differs in ${differs}`);
+  }
+
   function journalRow(entry) {
     const stubCell = el("td", { className: "stub" });
     if (entry.stub) {
@@ -70,16 +77,14 @@
         stubLabel(entry.stub)));
     } else {
       stubCell.append(el("span", { className: "unmatched" }, "unmatched"));
-      const near = entry.nearMiss;
-      if (near) {
-        const differs = near.differences.map(difference).join(", ") || "nothing listed";
-        stubCell.append(el("div", { className: "near-miss", title: near.stub.id },
-          `nearest: ${stubLabel(near.stub)} — differs in ${differs}`));
-      }
+      stubCell.append(entry.nearMissPending
+        ? el("div", { className: "near-miss pending" }, "finding the nearest stub…")
+        : nearMissLine(entry.nearMiss));
     }
     const other = entry.subEvents.filter((t) => t !== "REQUEST_NOT_MATCHED");
     if (other.length) stubCell.append(el("span", { className: "badge" }, other.join(", ")));
-    const row = el("tr", { dataset: { id: entry.id } },
+    const row = el("tr", { dataset: entry.nearMissPending ? { id: entry.id, pending: "1" }
+      : { id: entry.id } },
       el("td", { className: "time", title: entry.time }, entry.time.slice(11, 23)),
       el("td", { className: "method" }, entry.method),
       el("td", { className: "url" }, entry.url),
@@ -130,7 +135,23 @@
     renderCounts(page);
     updateEmpty();
     trim();
+    await fillNearMisses();
     return page.entries.length > 0 || page.reset;
+  }
+
+  // Near misses the server had no time for in a page's answer come in follow-up answers.
+  async function fillNearMisses() {
+    for (;;) {
+      const rows = [...$("journal-rows").querySelectorAll("tr[data-pending]")];
+      if (!rows.length) return;
+      const data = await getJson("dashboard/near-misses",
+        { ids: rows.slice(0, 200).map((row) => row.dataset.id).join(",") });
+      for (const row of rows) {
+        if (!(row.dataset.id in data.nearMisses)) continue;
+        delete row.dataset.pending;
+        row.querySelector(".near-miss").replaceWith(nearMissLine(data.nearMisses[row.dataset.id]));
+      }
+    }
   }
 
   async function loadOlder() {
@@ -140,6 +161,7 @@
     view.hasOlder = page.hasOlder;
     $("older").hidden = !view.hasOlder;
     updateEmpty();
+    await fillNearMisses();
   }
 
   // -- details ---------------------------------------------------------------------------

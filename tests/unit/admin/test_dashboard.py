@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from mockserver.admin.dashboard import hit_counts, journal_page
+from pathlib import Path
+
+from mockserver.admin.dashboard import NearMissBudget, hit_counts, journal_page
 from mockserver.exchange import Request
 from mockserver.journal import Journal, ServeEvent
+from mockserver.serve.state import ServerState
+from mockserver.settings import ServerOptions
 from mockserver.stubs.parse import parse_stub
 
 
@@ -70,3 +74,15 @@ def test_hit_counts_come_from_the_journal() -> None:
     one, two = parse_stub({"name": "one"}), parse_stub({"name": "two"})
     events = [ServeEvent(Request("GET", "/"), stub) for stub in (one, one, two, None)]
     assert hit_counts(events) == {one.id: 2, two.id: 1}
+
+
+def test_near_miss_grading_stops_at_the_budget_but_always_grades_one(tmp_path: Path) -> None:
+    """One answer grades stubs up to its budget (the first row always), the rest wait."""
+    state = ServerState(ServerOptions(root_dir=tmp_path))
+    for i in range(10):
+        state.registry.add(parse_stub({"name": f"s{i}", "request": {"urlPath": f"/s/{i}"}}))
+    budget = NearMissBudget(state, budget=25)
+    outcomes = [budget.nearest(event) for event in filled(5)]
+    assert [graded for graded, _ in outcomes] == [True, True, False, False, False]
+    assert outcomes[0][1] is not None and outcomes[0][1]["stub"]["name"].startswith("s")
+    assert NearMissBudget(state, budget=0).nearest(filled(1)[0])[0] is True
