@@ -279,11 +279,10 @@ async def stubs(request: web.Request) -> web.Response:
     listed = []
     all_stubs = state.registry.all()
     for stub in all_stubs[:MAX_STUBS]:
-        pattern = stub.request_json
-        url = next((pattern[k] for k in ("url", "urlPath", "urlPattern", "urlPathPattern",
-                                         "urlPathTemplate") if k in pattern), None)
-        listed.append({**_stub_ref(stub), "method": pattern.get("method", "ANY"),
-                       "url": url if isinstance(url, str) else None,
+        url = stub.request.url
+        listed.append({**_stub_ref(stub), "method": stub.request.method,
+                       "url": None if url is None else url.value,
+                       "urlKind": None if url is None else url.kind.value,
                        "scenario": stub.scenario_name, "hits": hits.get(stub.id, 0)})
     return json_response({"stubs": listed, "total": len(all_stubs),
                           "hitsFromJournal": True, "evicted": state.journal.evicted})

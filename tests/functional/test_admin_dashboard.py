@@ -172,7 +172,8 @@ def test_stubs_list_hit_counts_from_the_journal(client: Client) -> None:
         client.get("/users/1")
     listed = {s["id"]: s for s in client.get("/__admin/dashboard/stubs").json()["stubs"]}
     assert listed[stub_id] == {"id": stub_id, "name": "get-user", "method": "GET",
-                               "url": "/users/1", "scenario": None, "hits": 3}
+                               "url": "/users/1", "urlKind": "urlPath", "scenario": None,
+                               "hits": 3}
     assert listed[other]["hits"] == 0
     assert listed[other]["name"] is None
 

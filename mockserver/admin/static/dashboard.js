@@ -257,7 +257,7 @@
       el("td", {}, el("span", { className: "stub-name" }, stubLabel(stub)),
         stub.scenario ? el("span", { className: "badge" }, stub.scenario) : null),
       el("td", {}, stub.method),
-      el("td", { className: "url" }, stub.url || "any"),
+      el("td", { className: "url", title: stub.urlKind || "any URL" }, stub.url ?? "any"),
       el("td", { className: "hits" }, stub.hits),
       el("td", { className: "id", title: stub.id }, stub.id.slice(0, 8)))));
     const shown = data.stubs.length < data.total ? `${data.stubs.length} of ${data.total}`
