@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import pytest
 import yaml
 
 from mockserver.admin import dashboard
-from tests.conftest import Client
+from tests.conftest import Client, start_server
 
 
 def user_stub(client: Client) -> str:
@@ -14,7 +17,7 @@ def user_stub(client: Client) -> str:
                         "response": {"status": 200, "jsonBody": {"id": 1}}})
 
 
-def journal(client: Client, **params: str) -> dict:  # type: ignore[type-arg]
+def journal(client: Client, **params: str) -> dict[str, Any]:
     query = "&".join(f"{k}={v}" for k, v in params.items())
     reply = client.get(f"/__admin/dashboard/journal?{query}")
     assert reply.status == 200, reply.text
@@ -196,3 +199,27 @@ def test_rows_past_the_grading_budget_are_pending_then_answered(
     assert first["nearMisses"][rows[1]["id"]]["stub"]["name"] == "get-user"
     second = client.get(f"/__admin/dashboard/near-misses?ids={rows[2]['id']},gone").json()
     assert (second["pending"], second["nearMisses"]["gone"]) == ([], None)
+
+
+def test_sub_events_are_named_on_the_row_and_shown_in_full(client: Client) -> None:
+    """A request's sub-events (here chaos injected by failFirst) are listed on its row by type
+    and given in full in its detail."""
+    client.stub({"name": "flaky", "request": {"url": "/flaky"},
+                 "response": {"status": 200, "chaos": {"failFirst": 1}}})
+    client.get("/flaky")
+    row = journal(client)["entries"][0]
+    assert row["subEvents"] == ["CHAOS"]
+    detail = client.get(f"/__admin/dashboard/journal/{row['id']}").json()
+    assert detail["subEvents"] == [{"type": "CHAOS", "data": {"reason": "failFirst 1/1"}}]
+
+
+def test_a_disabled_journal_is_reported_not_hidden(tmp_path: Path) -> None:
+    """With --no-request-journal the journal answer is empty and says the journal is off."""
+    runner = start_server(tmp_path / "root", request_journal=False)
+    try:
+        client = Client(runner.port)
+        client.get("/anything")
+        page = journal(client)
+        assert (page["entries"], page["journalEnabled"]) == ([], False)
+    finally:
+        runner.stop()

@@ -200,6 +200,7 @@
 
   async function copyAsStub(id, target) {
     const response = await fetch(url(`dashboard/journal/${encodeURIComponent(id)}/stub.yaml`));
+    if (!response.ok) throw new Error(`copy as stub: HTTP ${response.status}`);
     const text = await response.text();
     const note = el("p", { className: "muted" }, "A stub that would have matched (YAML):");
     const pre = el("pre", { id: "stub-yaml" }, text);
@@ -242,7 +243,8 @@
     if (!event.stub) {
       const target = el("div", {});
       const button = el("button", { type: "button", id: "copy-stub" }, "Copy as stub");
-      button.addEventListener("click", () => copyAsStub(id, target));
+      button.addEventListener("click", () => copyAsStub(id, target)
+        .catch((error) => target.replaceChildren(el("p", { className: "notice" }, error.message))));
       parts.push(el("h3", {}, "Nearest stubs"), nearMisses(event.nearMisses || []),
         button, target);
     }
@@ -270,10 +272,8 @@
     const data = await getJson("scenarios");
     $("scenarios").replaceChildren(...data.scenarios.map((scenario) => {
       const reset = el("button", { type: "button", className: "reset" }, "Reset");
-      reset.addEventListener("click", async () => {
-        await fetch(`scenarios/${encodeURIComponent(scenario.name)}/reset`, { method: "POST" });
-        await refreshScenarios();
-      });
+      reset.addEventListener("click", () => post(
+        `scenarios/${encodeURIComponent(scenario.name)}/reset`).then(refreshScenarios));
       return el("tr", { dataset: { name: scenario.name } },
         el("td", { className: "scenario-name" }, scenario.name),
         el("td", { className: "scenario-state" }, scenario.state),
@@ -281,6 +281,16 @@
         el("td", {}, reset));
     }));
     $("scenarios-empty").hidden = data.scenarios.length > 0;
+  }
+
+  // Scenario resets: a failure (say, the admin API refusing) shows in the status badge.
+  async function post(path) {
+    try {
+      const response = await fetch(path, { method: "POST" });
+      if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
+    } catch (error) {
+      setLive(error.message, "off");
+    }
   }
 
   async function refreshSide() {
@@ -320,9 +330,6 @@
     $("pause").textContent = view.paused ? "Resume" : "Pause";
     setLive(view.paused ? "paused" : "live", view.paused ? "" : "on");
   });
-  $("reset-all").addEventListener("click", async () => {
-    await fetch("scenarios/reset", { method: "POST" });
-    await refreshScenarios();
-  });
+  $("reset-all").addEventListener("click", () => post("scenarios/reset").then(refreshScenarios));
   tick();
 })();
