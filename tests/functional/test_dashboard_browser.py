@@ -109,3 +109,24 @@ def test_clicking_an_unmatched_request_shows_it_and_offers_a_stub(
             assert browser.console == []
 
     asyncio.run(drive())
+
+
+def test_a_long_journal_shows_the_newest_page_and_pages_back(client: Client) -> None:
+    """With more requests than a page, the newest 50 show and "Load older" brings the rest."""
+    for i in range(60):
+        client.get(f"/many/{i}")
+
+    async def drive() -> None:
+        async with Chromium() as browser:
+            await browser.navigate(f"{client.base}/__admin/dashboard")
+            await browser.wait_for(f"{ROWS}.length === 50")
+            assert await browser.evaluate("document.getElementById('older').hidden") is False
+            urls = await browser.evaluate(column("#journal-rows tr", ".url"))
+            assert (urls[0], urls[-1]) == ("/many/59", "/many/10")
+            await browser.click("#older")
+            await browser.wait_for(f"{ROWS}.length === 60")
+            assert (await browser.evaluate(column("#journal-rows tr", ".url")))[-1] == "/many/0"
+            assert await browser.evaluate("document.getElementById('older').hidden") is True
+            assert browser.console == []
+
+    asyncio.run(drive())

@@ -17,6 +17,7 @@
     newest: null, // id of the newest row shown: the polling cursor
     oldest: null, // id of the oldest row shown: the paging-back cursor
     hasOlder: false,
+    keep: MAX_ROWS, // rows kept as new ones arrive: more once the user has paged back further
     selected: null,
     paused: false,
     failures: 0,
@@ -114,7 +115,7 @@
 
   function trim() {
     const rows = $("journal-rows");
-    while (rows.children.length > MAX_ROWS) {
+    while (rows.children.length > view.keep) {
       rows.lastElementChild.remove();
       view.hasOlder = true;
     }
@@ -122,19 +123,21 @@
   }
 
   async function poll() {
+    const first = view.newest === null;
     const page = await getJson("dashboard/journal", { after: view.newest });
     const rows = $("journal-rows");
-    if (page.reset) {
+    if (page.reset || first) {
       rows.replaceChildren(...page.entries.map(journalRow));
       view.hasOlder = page.hasOlder;
+      view.keep = MAX_ROWS;
     } else if (page.entries.length) {
       const fresh = page.entries.map(journalRow);
       fresh.forEach((row) => row.classList.add("fresh"));
       rows.prepend(...fresh);
     }
     renderCounts(page);
-    updateEmpty();
     trim();
+    updateEmpty(); // after trimming: the paging-back cursor is the oldest row still shown
     await fillNearMisses();
     return page.entries.length > 0 || page.reset;
   }
@@ -159,6 +162,7 @@
     const page = await getJson("dashboard/journal", { before: view.oldest });
     $("journal-rows").append(...page.entries.map(journalRow));
     view.hasOlder = page.hasOlder;
+    view.keep = Math.max(view.keep, $("journal-rows").children.length);
     $("older").hidden = !view.hasOlder;
     updateEmpty();
     await fillNearMisses();
