@@ -8,9 +8,10 @@ dashboard, and a reconnect after a restart or a dropped connection is just the n
 
 Every answer here is bounded: the journal comes a page at a time (newest first, paging back
 with `before`), bodies are capped, and near misses are graded only for the unmatched rows of
-the page being sent. Near misses and the "copy as stub" YAML reuse the 404 report's grading
-(`matching.nearmiss`) and the recorder's request-pattern builder, so the dashboard never tells
-a different story from the server's own reports.
+the page being sent, within a budget of stub comparisons per answer. Near misses and the
+"copy as stub" YAML reuse the 404 report's grading (`matching.nearmiss`) and the recorder's
+request-pattern builder, so the dashboard never tells a different story from the server's own
+reports.
 """
 
 from __future__ import annotations
