@@ -43,9 +43,11 @@ def result_of(ok: bool, reason: str = "") -> MatchResult:
 class StringMatcher:
     """One WireMock operator (`equalTo`, `matches`, `equalToJson`, ...) over an optional string.
 
-    `match(None)` means the value is absent: only absent-like operators can succeed then.
-    Body matchers receive a `Content` through `match_content`, which subclasses override to
-    reuse cached parses or to see raw bytes.
+    Two questions at two prices: `matches` is the hot path's yes/no and must stay cheap;
+    `match` grades (a distance, a reason) and is asked only for near misses and verification.
+    A `None` value means absent: only absent-like operators can succeed then. Body matchers
+    receive a `Content` through `matches_content` / `match_content`, which subclasses override
+    to reuse cached parses or to see raw bytes.
     """
 
     operator: ClassVar[str] = ""
@@ -55,6 +57,18 @@ class StringMatcher:
 
     def match_content(self, content: Content) -> MatchResult:
         return self.match(content.text)
+
+    def matches(self, value: str | None) -> bool:
+        """Whether `value` matches. Operators whose grade costs more than the answer override
+        this (and `matches_content`) to skip the grade."""
+        return self.match(value).matched
+
+    def matches_content(self, content: Content) -> bool:
+        """`matches` for a body. An operator that reads bodies its own way (`match_content`)
+        is asked that way unless it also answers this question itself."""
+        if type(self).match_content is StringMatcher.match_content:
+            return self.matches(content.text)
+        return self.match_content(content).matched
 
     def to_json(self) -> dict[str, Any]:  # pragma: no cover - abstract
         """The WireMock JSON form, as it would be written in a stub file."""

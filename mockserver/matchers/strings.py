@@ -50,18 +50,23 @@ class EqualTo(StringMatcher):
     flag_given: bool = False  # WireMock echoes an explicit `caseInsensitive: false`
     operator = "equalTo"
 
+    def matches(self, value: str | None) -> bool:
+        if value is None:
+            return False
+        if self.case_insensitive:
+            # Java's equalsIgnoreCase: character by character, so 'ß' never equals 'SS'.
+            return len(value) == len(self.value) and (
+                value.upper() == self.value.upper() or value.lower() == self.value.lower()
+            )
+        return value == self.value
+
     def match(self, value: str | None) -> MatchResult:
         if value is None:
             return no_match("value is absent")
-        if self.case_insensitive:
-            # Java's equalsIgnoreCase: character by character, so 'ß' never equals 'SS'.
-            if len(value) == len(self.value) and (
-                value.upper() == self.value.upper() or value.lower() == self.value.lower()
-            ):
-                return EXACT
-            return no_match("", normalised_distance(self.value.lower(), value.lower()))
-        if value == self.value:
+        if self.matches(value):
             return EXACT
+        if self.case_insensitive:
+            return no_match("", normalised_distance(self.value.lower(), value.lower()))
         return no_match("", normalised_distance(self.value, value))
 
     def to_json(self) -> dict[str, Any]:
@@ -159,6 +164,9 @@ class BinaryEqualTo(StringMatcher):
 
     def match_content(self, content: Content) -> MatchResult:
         return result_of(content.raw == self.data)
+
+    def matches_content(self, content: Content) -> bool:
+        return content.raw == self.data
 
     def to_json(self) -> dict[str, Any]:
         return {"binaryEqualTo": self.encoded}

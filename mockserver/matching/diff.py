@@ -23,7 +23,7 @@ from mockserver.compat.javanumber import java_double
 from mockserver.exchange import Content, Request
 from mockserver.matchers import parse_string_matcher
 from mockserver.matchers.base import MatchResult, StringMatcher
-from mockserver.matchers.multivalue import MultiValuePattern
+from mockserver.matchers.multivalue import MultiValuePattern, best_match
 from mockserver.matchers.url import UrlKind
 from mockserver.matching.nearmiss import NearMiss
 from mockserver.matching.pattern import FieldResult, basic_auth_result, method_matches
@@ -351,7 +351,7 @@ class _Builder:
         for key, matcher in self.pattern.cookies:
             values = self.request.cookies.get(key)
             left = f"Cookie: {key}{_operator(matcher, '=')}{_value(matcher)}"
-            matched = self._matched("cookie", key, partial(_best, matcher, values))
+            matched = self._matched("cookie", key, partial(best_match, matcher, values))
             lines.append(_line("Cookie", left, values[0] if values else "", matched))
         if lines:
             lines.append(_SPACER)
@@ -430,13 +430,6 @@ def _with_basic_auth(
             return headers
     headers.append(("Authorization", expectation))
     return headers
-
-
-def _best(matcher: StringMatcher, values: list[str] | None) -> MatchResult:
-    if not values:
-        return matcher.match(None)
-    results = [matcher.match(value) for value in values]
-    return next((r for r in results if r.matched), results[0])
 
 
 def _escaped(regex: str) -> bool:
