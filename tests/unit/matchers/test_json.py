@@ -10,7 +10,6 @@ import pytest
 
 from mockserver.errors import StubError
 from mockserver.matchers import Content, MatchResult, parse_string_matcher
-from mockserver.matchers.json import compile_json_path
 
 PATH = ("request", "bodyPatterns", 0)
 ORDER = {"ignoreArrayOrder": True}
@@ -512,13 +511,6 @@ def test_json_path_bad_specs_fail_at_load(
         parse_string_matcher(spec, PATH)
     assert info.value.path == path
     assert message in info.value.message
-
-
-def test_json_path_is_compiled_once() -> None:
-    """Identical expressions share one compiled path, so a thousand stubs parse it once."""
-    assert compile_json_path("$.items[?(@.qty > 5)].id") is compile_json_path(
-        "$.items[?(@.qty > 5)].id"
-    )
 
 
 # --- matchesJsonSchema -----------------------------------------------------------------------
