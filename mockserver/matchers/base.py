@@ -15,7 +15,8 @@ from mockserver.errors import KeyPath, StubError
 from mockserver.exchange import Content
 
 __all__ = [
-    "EXACT", "Content", "MatchResult", "ParseContext", "StringMatcher", "no_match", "result_of",
+    "EXACT", "REPORT_LIMIT", "Content", "MatchResult", "ParseContext", "StringMatcher", "capped",
+    "no_match", "result_of",
 ]
 
 
@@ -38,6 +39,17 @@ def no_match(reason: str = "", distance: float = 1.0) -> MatchResult:
 def result_of(ok: bool, reason: str = "") -> MatchResult:
     """A binary operator's result: distance 0 or 1."""
     return EXACT if ok else MatchResult(False, 1.0, reason)
+
+
+REPORT_LIMIT = 2000
+"""Characters of a body (or expected body) a near-miss report shows per side."""
+
+
+def capped(text: str) -> str:
+    """`text` cut at `REPORT_LIMIT` characters, saying how many were left out."""
+    if len(text) <= REPORT_LIMIT:
+        return text
+    return text[:REPORT_LIMIT] + f"\n... ({len(text) - REPORT_LIMIT} more characters)"
 
 
 class StringMatcher:
@@ -75,11 +87,39 @@ class StringMatcher:
         raise NotImplementedError
 
     def expected(self) -> str:
-        """The expected value as printed in a near-miss report."""
+        """The expected value in one line, for logs and verification messages."""
         value = self.to_json().get(self.operator)
         if isinstance(value, str):
             return value
         return json.dumps(value)
+
+    # How the near-miss report prints this operator (WireMock's `getValue()`, `getExpected()`
+    # and body lines). A new operator overrides what it prints differently, nothing else.
+
+    equality: ClassVar[bool] = False
+    """Equality operators print without their name (`Header: value`, not `[equalTo] value`)."""
+
+    def report_operator(self, default: str) -> str:
+        """`default` for equality operators, otherwise ` [operator] `."""
+        return default if self.equality else f" [{self.operator}] "
+
+    def report_value(self) -> str:
+        """The operand as the stub author wrote it (WireMock's `getValue()`)."""
+        operand = self.to_json().get(self.operator)
+        return operand if isinstance(operand, str) else self.expected()
+
+    def report_expected(self) -> str:
+        """The expectation as WireMock prints it (`getExpected()`): pretty JSON and so on."""
+        return self.report_value()
+
+    def report_actual(self, content: Content) -> str:
+        """A request body as the report shows it beside this expectation."""
+        return content.text or ""
+
+    def report_body(self, content: Content) -> tuple[str, str]:
+        """The expected and actual columns of a body expectation that failed."""
+        return (f"[{self.operator}]\n" + capped(self.report_expected()),
+                "\n" + capped(self.report_actual(content)))
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.to_json()!r}>"

@@ -263,6 +263,9 @@ class DateTimeMatcher(StringMatcher):
     def expected(self) -> str:
         return self._display
 
+    def report_expected(self) -> str:
+        return self._display
+
 
 class BeforeMatcher(DateTimeMatcher):
     """`before`: the actual instant is strictly earlier than the expected one."""

@@ -16,16 +16,22 @@ from dataclasses import dataclass
 from itertools import chain, islice
 from typing import Any, ClassVar
 
+from mockserver.compat.jackson import pretty_json, pretty_json_text, scalar_text
 from mockserver.compat.javaregex import compile_java_regex
 from mockserver.compat.jsonpath import MISSING, JsonPath, compile_json_path, java_string
 from mockserver.matchers.base import (
     EXACT,
+    REPORT_LIMIT,
     Content,
     MatchResult,
     ParseContext,
     StringMatcher,
+    capped,
     no_match,
 )
+
+_EVALUATE_LIMIT = 256 * 1024  # bodies up to this size get their JSONPath result in reports
+_PRINTED = REPORT_LIMIT + 1  # pretty-printing stops once past what a report shows
 
 # --- equalToJson --------------------------------------------------------------------------
 
@@ -313,6 +319,7 @@ class EqualToJsonMatcher(_JsonInputMatcher):
     """json-unit comparison: key order free, numbers numeric, placeholders, two leniency flags."""
 
     operator: ClassVar[str] = "equalToJson"
+    equality: ClassVar[bool] = True
     operand: Any
     expected_json: Any
     ignore_array_order: bool | None = None
@@ -336,6 +343,17 @@ class EqualToJsonMatcher(_JsonInputMatcher):
         if self.ignore_extra_elements is not None:
             out["ignoreExtraElements"] = self.ignore_extra_elements
         return out
+
+    def report_value(self) -> str:
+        operand = self.operand
+        return operand if isinstance(operand, str) else pretty_json(operand, _PRINTED)
+
+    def report_expected(self) -> str:
+        return capped(pretty_json_text(self.report_value(), _PRINTED))
+
+    def report_actual(self, content: Content) -> str:
+        text = content.text
+        return "" if text is None else pretty_json_text(text, _PRINTED)
 
 
 def _json_operand(spec: Mapping[str, Any], key: str, ctx: ParseContext) -> Any:
@@ -449,6 +467,37 @@ class MatchesJsonPathMatcher(_JsonInputMatcher):
             return {self.operator: self.expression}
         return {self.operator: {"expression": self.expression, **self.sub.to_json()}}
 
+    def report_value(self) -> str:
+        return self.expression
+
+    def report_body(self, content: Content) -> tuple[str, str]:
+        actual = capped(self.report_actual(content))
+        if self.sub is None:
+            return self.expression, actual
+        left = f"{self.expression} [{self.sub.operator}] {self.sub.report_expected()}"
+        selected = self._selection_text(content)
+        return left, actual if selected is None else capped(selected)
+
+    def _selection_text(self, content: Content) -> str | None:
+        """What the expression selects, printed as WireMock does; None when nothing."""
+        if len(content.raw) > _EVALUATE_LIMIT:
+            return None  # show the body rather than pay for the path twice
+        doc = content.json_value
+        if doc is Content.INVALID:
+            return None
+        try:
+            result = self.path.evaluate(doc)
+        except Exception:  # noqa: BLE001 - a path error selects nothing
+            return None
+        if isinstance(result, list):
+            items = [scalar_text(item) for item in result]
+            if not items:
+                return None
+            return items[0] if len(items) == 1 else "[" + ", ".join(items) + "]"
+        if result is None or not isinstance(result, (dict, str, int, float)):
+            return None
+        return scalar_text(result)
+
 
 def parse_matches_json_path(spec: Mapping[str, Any], ctx: ParseContext) -> StringMatcher:
     """`{matchesJsonPath: "$.x"}` or `{matchesJsonPath: {expression: "$.x", <operator>: ...}}`."""
@@ -511,6 +560,10 @@ class MatchesJsonSchemaMatcher(_JsonInputMatcher):
         if self.schema_version is not None:
             out["schemaVersion"] = self.schema_version
         return out
+
+    def report_value(self) -> str:
+        operand = self.operand
+        return operand if isinstance(operand, str) else pretty_json(operand, _PRINTED)
 
 
 def parse_matches_json_schema(spec: Mapping[str, Any], ctx: ParseContext) -> StringMatcher:

@@ -46,6 +46,12 @@ class And(StringMatcher):
     def expected(self) -> str:
         return " AND ".join(m.expected() for m in self.operands)
 
+    def report_value(self) -> str:
+        return self.operands[0].report_value()
+
+    def report_expected(self) -> str:
+        return " AND ".join(f"{m.operator} {m.report_expected()}" for m in self.operands)
+
 
 @dataclass(frozen=True, slots=True, repr=False)
 class Or(StringMatcher):
@@ -76,6 +82,12 @@ class Or(StringMatcher):
     def expected(self) -> str:
         return " OR ".join(m.expected() for m in self.operands)
 
+    def report_value(self) -> str:
+        return self.operands[0].report_value()
+
+    def report_expected(self) -> str:
+        return " OR ".join(f"{m.operator} {m.report_expected()}" for m in self.operands)
+
 
 @dataclass(frozen=True, slots=True, repr=False)
 class Not(StringMatcher):
@@ -99,6 +111,9 @@ class Not(StringMatcher):
 
     def expected(self) -> str:
         return f"NOT {self.operand.expected()}"
+
+    def report_value(self) -> str:
+        return self.operand.report_expected()
 
 
 def _operands(spec: Mapping[str, Any], key: str, ctx: ParseContext) -> tuple[StringMatcher, ...]:

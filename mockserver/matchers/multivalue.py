@@ -76,6 +76,16 @@ class MultiValuePattern:
             return self.matchers[0].expected()
         return f"{self.kind} " + ", ".join(m.expected() for m in self.matchers)
 
+    def report_operator(self, default: str) -> str:
+        """How the report names the operator: `default` for a single equality matcher."""
+        if self.kind == "single":
+            return self.matchers[0].report_operator(default)
+        names = " AND ".join(f"{m.operator} {m.report_expected()}" for m in self.matchers)
+        return (" exactly " if self.kind == "hasExactly" else " including ") + f"[{names}]"
+
+    def report_value(self) -> str:
+        return self.matchers[0].report_value() if self.kind == "single" else ""
+
     @property
     def operator(self) -> str:
         return self.matchers[0].operator if self.kind == "single" else self.kind

@@ -16,6 +16,7 @@ from mockserver.matchers.base import (
     MatchResult,
     ParseContext,
     StringMatcher,
+    capped,
     no_match,
     result_of,
 )
@@ -49,6 +50,7 @@ class EqualTo(StringMatcher):
     case_insensitive: bool = False
     flag_given: bool = False  # WireMock echoes an explicit `caseInsensitive: false`
     operator = "equalTo"
+    equality = True
 
     def matches(self, value: str | None) -> bool:
         if value is None:
@@ -139,6 +141,12 @@ class Absent(StringMatcher):
     def expected(self) -> str:
         return "(absent)"
 
+    def report_value(self) -> str:
+        return ""
+
+    def report_expected(self) -> str:
+        return "(absent)"
+
 
 @dataclass(frozen=True, slots=True, repr=False)
 class Anything(StringMatcher):
@@ -156,6 +164,7 @@ class BinaryEqualTo(StringMatcher):
     encoded: str
     data: bytes
     operator = "binaryEqualTo"
+    equality = True
 
     def match(self, value: str | None) -> MatchResult:
         if value is None:
@@ -170,6 +179,11 @@ class BinaryEqualTo(StringMatcher):
 
     def to_json(self) -> dict[str, Any]:
         return {"binaryEqualTo": self.encoded}
+
+    def report_body(self, content: Content) -> tuple[str, str]:
+        if content.text is None:
+            return self.report_value(), ""
+        return self.report_value(), capped(base64.b64encode(content.raw).decode("ascii"))
 
 
 def parse_equal_to(spec: Mapping[str, Any], ctx: ParseContext) -> StringMatcher:

@@ -21,6 +21,7 @@ from mockserver.matchers.base import (
     MatchResult,
     ParseContext,
     StringMatcher,
+    capped,
     no_match,
 )
 
@@ -453,6 +454,7 @@ class EqualToXml(StringMatcher):
     """`equalToXml`: the body must be XMLUnit-"similar" to the expected document."""
 
     operator: ClassVar[str] = "equalToXml"
+    equality: ClassVar[bool] = True
     spec: dict[str, Any]
     _expected: _Node
     _comparer: _Comparer
@@ -480,6 +482,13 @@ class EqualToXml(StringMatcher):
 
     def to_json(self) -> dict[str, Any]:
         return dict(self.spec)
+
+    def report_expected(self) -> str:
+        return capped(pretty_xml(self.report_value()))
+
+    def report_actual(self, content: Content) -> str:
+        text = content.text
+        return "" if text is None else pretty_xml(text)
 
 
 def parse_equal_to_xml(spec: Mapping[str, Any], ctx: ParseContext) -> StringMatcher:
@@ -574,6 +583,18 @@ class MatchesXPath(StringMatcher):
 
     def to_json(self) -> dict[str, Any]:
         return deepcopy(self._shape)
+
+    def report_value(self) -> str:
+        return self._expression
+
+    def report_body(self, content: Content) -> tuple[str, str]:
+        actual = capped(self.report_actual(content))
+        if self._sub is None:
+            if isinstance(self._shape.get(self.operator), dict):
+                # WireMock cannot describe an object form without an operator either
+                raise ValueError("matchesXPath object form without an operator")
+            return self._expression, actual
+        return f"{self._expression} [{self._sub.operator}] {self._sub.report_expected()}", actual
 
     def _evaluate(self, parsed: _Parsed) -> MatchResult:
         if parsed.root is None:
@@ -702,3 +723,17 @@ __all__ = [
     "COMPARISON_TYPES", "NAMESPACE_AWARENESS", "EqualToXml", "MatchesXPath",
     "parse_equal_to_xml", "parse_matches_xpath",
 ]  # fmt: skip
+
+
+def pretty_xml(text: str) -> str:
+    """Indented XML without a declaration, or `text` itself when it does not parse."""
+    try:
+        from lxml import etree
+
+        parser = etree.XMLParser(remove_blank_text=True, resolve_entities=False,
+                                 no_network=True, load_dtd=False)
+        root = etree.fromstring(text.strip().encode("utf-8"), parser)
+        pretty: str = etree.tostring(root, pretty_print=True, encoding="unicode")
+        return pretty
+    except Exception:  # noqa: BLE001 - not XML: show it as sent
+        return text
