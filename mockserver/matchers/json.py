@@ -1,9 +1,9 @@
-"""JSON body matchers: `equalToJson`, `matchesJsonPath` and `matchesJsonSchema`.
+"""JSON body matchers: what they share, and `equalToJson`.
 
-WireMock delegates these to json-unit, Jayway JsonPath and networknt; here they are a small
-json-unit style comparer, jsonpath-ng behind a Jayway-to-jsonpath-ng translation, and the
-`jsonschema` package. Expressions and schemas compile at load, so a bad stub fails early; bodies
-are parsed once per request through `Content.json_value`, and matching never raises.
+WireMock delegates `equalToJson` to json-unit; here it is a small json-unit style comparer
+(placeholders, numbers compared numerically, two leniency flags). Every JSON operator reads a
+body parsed once per request through `Content.json_value` (`JsonInputMatcher`), and matching
+never raises. `matchesJsonPath` and `matchesJsonSchema` live in `json_path` and `json_schema`.
 """
 
 from __future__ import annotations
@@ -13,12 +13,11 @@ import re
 from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from itertools import chain, islice
+from itertools import chain
 from typing import Any, ClassVar
 
-from mockserver.compat.jackson import pretty_json, pretty_json_text, scalar_text
+from mockserver.compat.jackson import pretty_json, pretty_json_text
 from mockserver.compat.javaregex import compile_java_regex
-from mockserver.compat.jsonpath import MISSING, JsonPath, compile_json_path, java_string
 from mockserver.matchers.base import (
     EXACT,
     REPORT_LIMIT,
@@ -30,7 +29,6 @@ from mockserver.matchers.base import (
     no_match,
 )
 
-_EVALUATE_LIMIT = 256 * 1024  # bodies up to this size get their JSONPath result in reports
 _PRINTED = REPORT_LIMIT + 1  # pretty-printing stops once past what a report shows
 
 # --- equalToJson --------------------------------------------------------------------------
@@ -269,7 +267,7 @@ class _Comparison:
         return mine
 
 
-class _JsonInputMatcher(StringMatcher):
+class JsonInputMatcher(StringMatcher):
     """Shared input handling: absent is a no-match, a body's JSON is parsed once per request."""
 
     def match(self, value: str | None) -> MatchResult:
@@ -315,7 +313,7 @@ class _JsonInputMatcher(StringMatcher):
 
 
 @dataclass(frozen=True, eq=False, repr=False)
-class EqualToJsonMatcher(_JsonInputMatcher):
+class EqualToJsonMatcher(JsonInputMatcher):
     """json-unit comparison: key order free, numbers numeric, placeholders, two leniency flags."""
 
     operator: ClassVar[str] = "equalToJson"
@@ -356,7 +354,7 @@ class EqualToJsonMatcher(_JsonInputMatcher):
         return "" if text is None else pretty_json_text(text, _PRINTED)
 
 
-def _json_operand(spec: Mapping[str, Any], key: str, ctx: ParseContext) -> Any:
+def json_operand(spec: Mapping[str, Any], key: str, ctx: ParseContext) -> Any:
     """The operand as a JSON value: a string operand holds JSON text."""
     operand = spec[key]
     if not isinstance(operand, str):
@@ -376,7 +374,7 @@ def _flag(spec: Mapping[str, Any], key: str, ctx: ParseContext) -> bool | None:
 
 def parse_equal_to_json(spec: Mapping[str, Any], ctx: ParseContext) -> StringMatcher:
     """`{equalToJson: <JSON or JSON text>, ignoreArrayOrder?, ignoreExtraElements?}`."""
-    expected = _json_operand(spec, "equalToJson", ctx)
+    expected = json_operand(spec, "equalToJson", ctx)
     try:
         compiled = _compile_expected(expected)
     except ValueError as exc:
@@ -391,210 +389,4 @@ def parse_equal_to_json(spec: Mapping[str, Any], ctx: ParseContext) -> StringMat
     )
 
 
-# --- matchesJsonPath ----------------------------------------------------------------------
-
-_XML_START = re.compile(r"\s*<")
-
-
-@dataclass(frozen=True, eq=False, repr=False)
-class MatchesJsonPathMatcher(_JsonInputMatcher):
-    """Jayway JSONPath: plain form tests for a non-empty result, object form tests its value."""
-
-    operator: ClassVar[str] = "matchesJsonPath"
-    expression: str
-    path: JsonPath
-    sub: StringMatcher | None = None
-
-    def match(self, value: str | None) -> MatchResult:
-        if value is not None and _XML_START.match(value):  # WireMock's shortcut: no parse
-            return self._match_text(value)
-        return super().match(value)
-
-    def matches(self, value: str | None) -> bool:
-        if value is not None and _XML_START.match(value):
-            return False
-        return super().matches(value)
-
-    def _match_text(self, text: str) -> MatchResult:
-        return no_match("value is XML, not JSON" if _XML_START.match(text) else "not valid JSON")
-
-    def _candidates(self, doc: Any) -> list[str | None] | MatchResult:
-        """The values the nested matcher is asked about, or the result when there is none."""
-        try:
-            result = self.path.evaluate(doc)
-        except Exception:  # noqa: BLE001 - a path error is a no-match, as in Jayway
-            result = MISSING
-        if self.sub is None:
-            if result is MISSING or result is None:
-                return no_match(f"{self.expression} found nothing")
-            if isinstance(result, (list, dict)) and not result:
-                return no_match(f"{self.expression} found an empty result")
-            return EXACT
-        if result is MISSING or result is None:
-            return [None]
-        if isinstance(result, dict) or (
-            isinstance(result, list) and isinstance(self.sub, EqualToJsonMatcher)
-        ):
-            return [json.dumps(result, separators=(",", ":"))]
-        if isinstance(result, list):
-            return [java_string(v) for v in result] or [None]
-        return [java_string(result)]
-
-    def _matches_json(self, doc: Any) -> bool:
-        candidates = self._candidates(doc)
-        if isinstance(candidates, MatchResult):
-            return candidates.matched
-        assert self.sub is not None
-        return any(self.sub.matches(candidate) for candidate in candidates)
-
-    def _match_json(self, doc: Any) -> MatchResult:
-        candidates = self._candidates(doc)
-        if isinstance(candidates, MatchResult):
-            return candidates
-        assert self.sub is not None
-        best = no_match()
-        for candidate in candidates:
-            outcome = self.sub.match(candidate)
-            if outcome.matched:
-                return outcome
-            if outcome.distance <= best.distance:
-                best = outcome
-        reason = f"{self.expression}: {best.reason}" if best.reason else self.expression
-        return no_match(reason, best.distance)
-
-    def to_json(self) -> dict[str, Any]:
-        if self.sub is None:
-            return {self.operator: self.expression}
-        return {self.operator: {"expression": self.expression, **self.sub.to_json()}}
-
-    def report_value(self) -> str:
-        return self.expression
-
-    def report_body(self, content: Content) -> tuple[str, str]:
-        actual = capped(self.report_actual(content))
-        if self.sub is None:
-            return self.expression, actual
-        left = f"{self.expression} [{self.sub.operator}] {self.sub.report_expected()}"
-        selected = self._selection_text(content)
-        return left, actual if selected is None else capped(selected)
-
-    def _selection_text(self, content: Content) -> str | None:
-        """What the expression selects, printed as WireMock does; None when nothing."""
-        if len(content.raw) > _EVALUATE_LIMIT:
-            return None  # show the body rather than pay for the path twice
-        doc = content.json_value
-        if doc is Content.INVALID:
-            return None
-        try:
-            result = self.path.evaluate(doc)
-        except Exception:  # noqa: BLE001 - a path error selects nothing
-            return None
-        if isinstance(result, list):
-            items = [scalar_text(item) for item in result]
-            if not items:
-                return None
-            return items[0] if len(items) == 1 else "[" + ", ".join(items) + "]"
-        if result is None or not isinstance(result, (dict, str, int, float)):
-            return None
-        return scalar_text(result)
-
-
-def parse_matches_json_path(spec: Mapping[str, Any], ctx: ParseContext) -> StringMatcher:
-    """`{matchesJsonPath: "$.x"}` or `{matchesJsonPath: {expression: "$.x", <operator>: ...}}`."""
-    operand = spec["matchesJsonPath"]
-    where: tuple[str, ...] = ("matchesJsonPath",)
-    sub: StringMatcher | None = None
-    expression = operand
-    if isinstance(operand, Mapping):
-        expression, where = operand.get("expression"), ("matchesJsonPath", "expression")
-    if not isinstance(expression, str) or not expression.strip():
-        raise ctx.error("expected a JSONPath expression string such as '$.name'", *where)
-    try:
-        path = compile_json_path(expression)
-    except ValueError as exc:
-        raise ctx.error(str(exc), *where) from exc
-    if isinstance(operand, Mapping):
-        rest = {k: v for k, v in operand.items() if k != "expression"}
-        sub = ctx.sub(rest, "matchesJsonPath")
-    return MatchesJsonPathMatcher(expression, path, sub)
-
-
-# --- matchesJsonSchema --------------------------------------------------------------------
-
-_SCHEMA_VALIDATORS = {
-    "V4": "Draft4Validator",
-    "V6": "Draft6Validator",
-    "V7": "Draft7Validator",
-    "V201909": "Draft201909Validator",
-    "V202012": "Draft202012Validator",
-}
-
-
-@dataclass(frozen=True, eq=False, repr=False)
-class MatchesJsonSchemaMatcher(_JsonInputMatcher):
-    """JSON Schema validation; a non-JSON value is validated as a JSON string."""
-
-    operator: ClassVar[str] = "matchesJsonSchema"
-    operand: Any
-    schema_version: str | None
-    validator: Any
-
-    def _match_text(self, text: str) -> MatchResult:
-        return self._match_json(text)
-
-    def _match_json(self, instance: Any) -> MatchResult:
-        from jsonschema.exceptions import best_match
-
-        try:
-            errors = list(islice(self.validator.iter_errors(instance), 20))
-            if not errors:
-                return EXACT
-            error = best_match(errors)
-            where = error.json_path if error is not None else "$"
-            return no_match(f"{where}: {error.message if error is not None else 'invalid'}")
-        except Exception as exc:  # noqa: BLE001 - unresolvable $ref, deep nesting: never raise on input
-            return no_match(f"schema could not be applied: {exc}")
-
-    def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {self.operator: self.operand}
-        if self.schema_version is not None:
-            out["schemaVersion"] = self.schema_version
-        return out
-
-    def report_value(self) -> str:
-        operand = self.operand
-        return operand if isinstance(operand, str) else pretty_json(operand, _PRINTED)
-
-
-def parse_matches_json_schema(spec: Mapping[str, Any], ctx: ParseContext) -> StringMatcher:
-    """`{matchesJsonSchema: <schema or JSON text>, schemaVersion?: V4|V6|V7|V201909|V202012}`."""
-    import jsonschema  # imported late: it pulls in referencing and the metaschemas
-
-    schema = _json_operand(spec, "matchesJsonSchema", ctx)
-    if not isinstance(schema, (dict, bool)):
-        raise ctx.error("a JSON schema must be an object or a boolean", "matchesJsonSchema")
-    version = spec.get("schemaVersion")
-    if version is not None and version not in _SCHEMA_VALIDATORS:
-        choices = ", ".join(_SCHEMA_VALIDATORS)
-        raise ctx.error(
-            f"unknown schemaVersion {version!r} (expected one of: {choices})", "schemaVersion"
-        )
-    cls = getattr(jsonschema, _SCHEMA_VALIDATORS[version or "V202012"])
-    try:
-        cls.check_schema(schema)
-    except jsonschema.SchemaError as exc:
-        raise ctx.error(f"invalid JSON schema: {exc.message}", "matchesJsonSchema") from exc
-    except RecursionError as exc:
-        raise ctx.error("JSON schema is too deeply nested", "matchesJsonSchema") from exc
-    validator = cls(schema, format_checker=cls.FORMAT_CHECKER)
-    return MatchesJsonSchemaMatcher(spec["matchesJsonSchema"], version, validator)
-
-
-__all__ = [
-    "EqualToJsonMatcher",
-    "MatchesJsonPathMatcher",
-    "MatchesJsonSchemaMatcher",
-    "parse_equal_to_json",
-    "parse_matches_json_path",
-    "parse_matches_json_schema",
-]
+__all__ = ["EqualToJsonMatcher", "JsonInputMatcher", "json_operand", "parse_equal_to_json"]
