@@ -45,7 +45,7 @@ _LAZY: dict[str, tuple[str, str]] = {
     "matchesJsonPath": ("json_path", "parse_matches_json_path"),
     "matchesJsonSchema": ("json_schema", "parse_matches_json_schema"),
     "equalToXml": ("xml", "parse_equal_to_xml"),
-    "matchesXPath": ("xml", "parse_matches_xpath"),
+    "matchesXPath": ("xpath", "parse_matches_xpath"),
     "before": ("datetime", "parse_before"),
     "after": ("datetime", "parse_after"),
     "equalToDateTime": ("datetime", "parse_equal_to_date_time"),
