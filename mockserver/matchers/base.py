@@ -1,7 +1,10 @@
 """What every matcher shares: the graded result and the string-matcher contract.
 
-A match is never a bare bool: a `MatchResult` carries a distance in [0, 1] so the nearest
-stubs (or journalled requests) can be ranked when nothing matches exactly.
+A matcher answers three questions. `matches` is the hot path's cheap yes/no. `match` grades:
+a `MatchResult` carries a distance in [0, 1] so the nearest stubs (or journalled requests) can
+be ranked when nothing matches exactly; only near misses and verification ask it. The
+`report_*` methods say how the near-miss report prints the matcher, so the report never
+branches on operator names.
 """
 
 from __future__ import annotations
@@ -86,13 +89,6 @@ class StringMatcher:
         """The WireMock JSON form, as it would be written in a stub file."""
         raise NotImplementedError
 
-    def expected(self) -> str:
-        """The expected value in one line, for logs and verification messages."""
-        value = self.to_json().get(self.operator)
-        if isinstance(value, str):
-            return value
-        return json.dumps(value)
-
     # How the near-miss report prints this operator (WireMock's `getValue()`, `getExpected()`
     # and body lines). A new operator overrides what it prints differently, nothing else.
 
@@ -106,7 +102,7 @@ class StringMatcher:
     def report_value(self) -> str:
         """The operand as the stub author wrote it (WireMock's `getValue()`)."""
         operand = self.to_json().get(self.operator)
-        return operand if isinstance(operand, str) else self.expected()
+        return operand if isinstance(operand, str) else json.dumps(operand)
 
     def report_expected(self) -> str:
         """The expectation as WireMock prints it (`getExpected()`): pretty JSON and so on."""

@@ -43,9 +43,6 @@ class And(StringMatcher):
     def to_json(self) -> dict[str, Any]:
         return {"and": [m.to_json() for m in self.operands]}
 
-    def expected(self) -> str:
-        return " AND ".join(m.expected() for m in self.operands)
-
     def report_value(self) -> str:
         return self.operands[0].report_value()
 
@@ -79,9 +76,6 @@ class Or(StringMatcher):
     def to_json(self) -> dict[str, Any]:
         return {"or": [m.to_json() for m in self.operands]}
 
-    def expected(self) -> str:
-        return " OR ".join(m.expected() for m in self.operands)
-
     def report_value(self) -> str:
         return self.operands[0].report_value()
 
@@ -108,9 +102,6 @@ class Not(StringMatcher):
 
     def to_json(self) -> dict[str, Any]:
         return {"not": self.operand.to_json()}
-
-    def expected(self) -> str:
-        return f"NOT {self.operand.expected()}"
 
     def report_value(self) -> str:
         return self.operand.report_expected()

@@ -71,11 +71,6 @@ class MultiValuePattern:
             return self.matchers[0].to_json()
         return {self.kind: [m.to_json() for m in self.matchers]}
 
-    def expected(self) -> str:
-        if self.kind == "single":
-            return self.matchers[0].expected()
-        return f"{self.kind} " + ", ".join(m.expected() for m in self.matchers)
-
     def report_operator(self, default: str) -> str:
         """How the report names the operator: `default` for a single equality matcher."""
         if self.kind == "single":

@@ -138,9 +138,6 @@ class Absent(StringMatcher):
     def to_json(self) -> dict[str, Any]:
         return {"absent": True}
 
-    def expected(self) -> str:
-        return "(absent)"
-
     def report_value(self) -> str:
         return ""
 

@@ -53,9 +53,6 @@ class MatchesXPath(StringMatcher):
     def match_content(self, content: Content) -> MatchResult:
         return self._evaluate(body_document(content))
 
-    def expected(self) -> str:
-        return self._expression
-
     def to_json(self) -> dict[str, Any]:
         return deepcopy(self._shape)
 

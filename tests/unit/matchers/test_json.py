@@ -230,9 +230,11 @@ def test_equal_to_json_round_trips(spec: dict[str, Any]) -> None:
 
 
 def test_equal_to_json_expected_is_json_text() -> None:
-    """The near-miss report shows the expected document as JSON text."""
-    assert parse_string_matcher({"equalToJson": '{"a": 1}'}).expected() == '{"a": 1}'
-    assert json.loads(parse_string_matcher({"equalToJson": {"a": [1]}}).expected()) == {"a": [1]}
+    """The near-miss report shows the expected document as Jackson-style pretty JSON."""
+    assert parse_string_matcher({"equalToJson": '{"a": 1}'}).report_value() == '{"a": 1}'
+    as_object = parse_string_matcher({"equalToJson": {"a": [1]}})
+    assert as_object.report_expected() == '{\n  "a" : [ 1 ]\n}'
+    assert json.loads(as_object.report_expected()) == {"a": [1]}
 
 
 def test_body_json_is_parsed_once_per_request() -> None:

@@ -236,9 +236,10 @@ def test_json_path_round_trips(spec: dict[str, Any]) -> None:
 
 def test_json_path_expected_names_the_expression() -> None:
     """The near-miss report shows the expression (and the operator in the object form)."""
-    assert parse_string_matcher({"matchesJsonPath": "$.a"}).expected() == "$.a"
+    assert parse_string_matcher({"matchesJsonPath": "$.a"}).report_value() == "$.a"
     nested = parse_string_matcher({"matchesJsonPath": {"expression": "$.b", "equalTo": "x"}})
-    assert "$.b" in nested.expected() and "equalTo" in nested.expected()
+    left, right = nested.report_body(Content(b'{"b": "y"}'))
+    assert (left, right) == ("$.b [equalTo] x", "y")
 
 
 @pytest.mark.parametrize(
