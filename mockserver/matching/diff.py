@@ -9,7 +9,6 @@ A section that cannot be described is left out: a report never fails.
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -20,7 +19,12 @@ from mockserver.matchers.multivalue import MultiValuePattern, any_matches
 from mockserver.matchers.strings import EqualTo
 from mockserver.matchers.url import UrlKind
 from mockserver.matching.nearmiss import NearMiss
-from mockserver.matching.pattern import FieldResult, basic_auth_result, method_matches
+from mockserver.matching.pattern import (
+    FieldResult,
+    basic_auth_result,
+    basic_auth_token,
+    method_matches,
+)
 from mockserver.model import MultipartPattern, RequestPattern
 
 __all__ = ["Line", "diff_lines"]
@@ -309,8 +313,7 @@ def _with_basic_auth(
     auth = pattern.basic_auth
     if auth is None:
         return headers
-    token = base64.b64encode(f"{auth.username}:{auth.password}".encode()).decode("ascii")
-    expectation = EqualTo(f"Basic {token}")
+    expectation = EqualTo(f"Basic {basic_auth_token(auth)}")
     for i, (name, _) in enumerate(headers):
         if name.lower() == "authorization":
             headers[i] = (name, expectation)

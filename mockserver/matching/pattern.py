@@ -39,9 +39,14 @@ def method_matches(expected: str, actual: str) -> bool:
     return expected == "GET_OR_HEAD" and actual in ("GET", "HEAD")
 
 
+def basic_auth_token(auth: BasicAuth) -> str:
+    """The credentials as an `Authorization: Basic` header carries them."""
+    return base64.b64encode(f"{auth.username}:{auth.password}".encode()).decode("ascii")
+
+
 def basic_auth_result(auth: BasicAuth, values: list[str] | None) -> MatchResult:
     """`Basic <base64(user:pass)>`: the scheme word case-insensitive, the token exact."""
-    token = base64.b64encode(f"{auth.username}:{auth.password}".encode()).decode("ascii")
+    token = basic_auth_token(auth)
     if not values:
         return no_match("Authorization header is not present")
     for value in values:
