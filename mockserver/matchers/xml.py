@@ -78,8 +78,9 @@ class _Comparer:
         self._key_ns = mode == "STRICT" and "NAMESPACE_URI" not in exempt
         self._ns_both_ways = mode == "STRICT"  # LEGACY only checks namespaces the stub declares
 
-    def compare(self, control: Node, test: Node) -> _Tally:
-        tally = _Tally()
+    def compare(self, control: Node, test: Node, stop: bool = False) -> _Tally:
+        """Every comparison counted, or (`stop`) only up to the first difference."""
+        tally = _Tally(stop)
         self._node(control, test, "", tally)
         return tally
 
@@ -230,6 +231,22 @@ class EqualToXml(StringMatcher):
 
     def match_content(self, content: Content) -> MatchResult:
         return self._compare(body_document(content))
+
+    def matches(self, value: str | None) -> bool:
+        return value is not None and self._similar(parse_xml(value))
+
+    def matches_content(self, content: Content) -> bool:
+        return self._similar(body_document(content))
+
+    def _similar(self, parsed: XmlDocument) -> bool:
+        """`_compare(parsed).matched`, giving up at the first difference."""
+        try:
+            actual = parsed.tree(self._mode)
+            if isinstance(actual, str):
+                return False
+            return not self._comparer.compare(self._expected, actual, stop=True).diffs
+        except Exception:  # noqa: BLE001 - never let a client's body crash matching
+            return False
 
     def _compare(self, parsed: XmlDocument) -> MatchResult:
         try:

@@ -53,6 +53,25 @@ class MatchesXPath(StringMatcher):
     def match_content(self, content: Content) -> MatchResult:
         return self._evaluate(body_document(content))
 
+    def matches(self, value: str | None) -> bool:
+        return value is not None and self._holds(parse_xml(value))
+
+    def matches_content(self, content: Content) -> bool:
+        return self._holds(body_document(content))
+
+    def _holds(self, parsed: XmlDocument) -> bool:
+        """`_evaluate(parsed).matched` without grading the nested matcher."""
+        if parsed.root is None:
+            return False
+        try:
+            result = self._xpath(parsed.root if self._namespaces else parsed.local_root())
+            if self._sub is None:
+                return _truthy(result)
+            items = result if isinstance(result, list) else [result]
+            return any(self._sub.matches(value) for value in map(_string_value, items))
+        except Exception:  # noqa: BLE001 - never let a client's body crash matching
+            return False
+
     def to_json(self) -> dict[str, Any]:
         return deepcopy(self._shape)
 
