@@ -18,6 +18,7 @@ from typing import Any, ClassVar
 
 from mockserver.compat.jackson import pretty_json, pretty_json_text
 from mockserver.compat.javaregex import compile_java_regex
+from mockserver.errors import MockServerError
 from mockserver.matchers.base import (
     EXACT,
     REPORT_LIMIT,
@@ -111,20 +112,34 @@ def _short(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+class _Differs(MockServerError):
+    """Raised by a comparison that only needs to know whether the documents are equal."""
+
+
 class _Comparison:
-    """One expected-vs-actual diff: counts differing nodes and remembers the first one."""
+    """One expected-vs-actual diff: counts differing nodes and remembers the first one.
 
-    __slots__ = ("ignore_order", "ignore_extra", "budget", "first", "quiet")
+    With `stop`, the first difference outside a pairing probe raises `_Differs`: every
+    difference counted is also noted, so nothing is missed by stopping there."""
 
-    def __init__(self, ignore_order: bool, ignore_extra: bool, budget: int) -> None:
+    __slots__ = ("ignore_order", "ignore_extra", "budget", "first", "quiet", "stop")
+
+    def __init__(
+        self, ignore_order: bool, ignore_extra: bool, budget: int, stop: bool = False
+    ) -> None:
         self.ignore_order = ignore_order
         self.ignore_extra = ignore_extra
         self.budget = budget
         self.first = ""
         self.quiet = 0
+        self.stop = stop
 
     def _note(self, where: str, what: str) -> None:
-        if not self.first and not self.quiet:
+        if self.quiet:
+            return
+        if self.stop:
+            raise _Differs
+        if not self.first:
             self.first = f"{where or '$'}: {what}"
 
     def diff(self, exp: Any, act: Any, where: str = "$") -> tuple[int, int]:
@@ -323,12 +338,21 @@ class EqualToJsonMatcher(JsonInputMatcher):
     ignore_array_order: bool | None = None
     ignore_extra_elements: bool | None = None
 
+    def _comparison(self, doc: Any, stop: bool) -> _Comparison:
+        budget = _PAIR_BUDGET + 16 * _size(doc) if self.ignore_array_order else 0
+        return _Comparison(
+            bool(self.ignore_array_order), bool(self.ignore_extra_elements), budget, stop
+        )
+
+    def _matches_json(self, doc: Any) -> bool:
+        try:
+            return self._comparison(doc, stop=True).diff(self.expected_json, doc)[0] == 0
+        except (_Differs, RecursionError):
+            return False
+
     def _match_json(self, doc: Any) -> MatchResult:
         try:
-            budget = _PAIR_BUDGET + 16 * _size(doc) if self.ignore_array_order else 0
-            cmp = _Comparison(
-                bool(self.ignore_array_order), bool(self.ignore_extra_elements), budget
-            )
+            cmp = self._comparison(doc, stop=False)
             d, n = cmp.diff(self.expected_json, doc)
         except RecursionError:
             return no_match("JSON too deeply nested to compare")
