@@ -25,8 +25,8 @@ from typing import Any
 
 from mockserver.errors import StubError
 from mockserver.exchange import Request
-from mockserver.matching.diff import render_diff
 from mockserver.matching.nearmiss import nearest_requests
+from mockserver.matching.report import render_diff
 from mockserver.model import RequestPattern, StubMapping
 from mockserver.serve.runner import Runner, ThreadedRunner
 from mockserver.serve.state import ServerState

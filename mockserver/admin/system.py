@@ -22,7 +22,7 @@ from mockserver.errors import AdminError, StubError, json_pointer
 from mockserver.respond.rendering import RenderError, resolve_body_file
 from mockserver.settings import GlobalSettings
 from mockserver.stubs.chaos import parse_chaos
-from mockserver.stubs.parse import _distribution
+from mockserver.stubs.parse import parse_delay_distribution
 from mockserver.stubs.persistence import atomic_write
 from mockserver.version import __version__
 
@@ -47,7 +47,7 @@ def parse_settings(data: Any) -> GlobalSettings:
                          detail="expected an integer")
     dist_json = data.get("delayDistribution")
     try:
-        dist = _distribution(dist_json, ("delayDistribution",))
+        dist = parse_delay_distribution(dist_json, ("delayDistribution",))
     except StubError as exc:
         raise AdminError(422, "Error parsing JSON", pointer="/delayDistribution",
                          detail=exc.message) from exc

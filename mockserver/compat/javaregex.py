@@ -36,13 +36,17 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from mockserver.compat.javaclasses import (
+    HORIZONTAL,
+    VERTICAL,
+    CharSet,
+    PatternError,
+    class_char,
+    property_class,
+)
+
 _NATIVE_POSSESSIVE = sys.version_info >= (3, 11)
 _JAVA_SPACE = " \t\n\x0b\f\r"
-_ANY = r"[\s\S]"
-
-
-class _PatternError(Exception):
-    """A reason the Java pattern cannot be translated; wrapped into `ValueError`."""
 
 
 @lru_cache(maxsize=4096)
@@ -62,148 +66,8 @@ def translate(pattern: str) -> str:
     """
     try:
         return _Translator(pattern).run()
-    except _PatternError as exc:
+    except PatternError as exc:
         raise ValueError(f"invalid regular expression {pattern!r}: {exc}") from None
-
-
-# --- character sets -----------------------------------------------------------------------
-
-
-@dataclass
-class _CharSet:
-    """A set of characters: `simple` is `[...]` content, `complex` one-character regexes."""
-
-    simple: list[str] = field(default_factory=list)
-    complex: list[str] = field(default_factory=list)
-    negated: bool = False
-
-    def add(self, other: _CharSet) -> None:
-        if other.negated:
-            self.complex.append(other.render())
-        else:
-            self.simple.extend(other.simple)
-            self.complex.extend(other.complex)
-
-    def render(self) -> str:
-        """A regex matching exactly one character of the set."""
-        simple = "".join(self.simple)
-        if not self.complex:
-            if not simple:
-                return _ANY if self.negated else "(?!)"
-            return f"[^{simple}]" if self.negated else f"[{simple}]"
-        parts = ([f"[{simple}]"] if simple else []) + self.complex
-        body = parts[0] if len(parts) == 1 else "(?:" + "|".join(parts) + ")"
-        return f"(?:(?!{body}){_ANY})" if self.negated else body
-
-
-def _class_char(cp: int) -> str:
-    """One code point, safe inside `[...]` (escaped so Python never sees set operators)."""
-    ch = chr(cp)
-    if ch.isascii() and ch.isalnum():
-        return ch
-    if cp < 0x100:
-        return f"\\x{cp:02x}"
-    if cp < 0x10000:
-        return f"\\u{cp:04x}"
-    return f"\\U{cp:08x}"
-
-
-def _ranges_text(ranges: list[tuple[int, int]]) -> str:
-    return "".join(
-        _class_char(lo) if lo == hi else f"{_class_char(lo)}-{_class_char(hi)}" for lo, hi in ranges
-    )
-
-
-@lru_cache(maxsize=1)
-def _categories() -> dict[str, str]:
-    """General category -> `[...]` content, built once from `unicodedata` (~0.2 s)."""
-    runs: dict[str, list[tuple[int, int]]] = {}
-    # Planes 4-13 hold no assigned characters; skipping them halves the scan.
-    for first, last in ((0, 0x3FFFF), (0xE0000, sys.maxunicode)):
-        start, current = first, unicodedata.category(chr(first))
-        for cp in range(first + 1, last + 2):
-            cat = unicodedata.category(chr(cp)) if cp <= last else ""
-            if cat != current:
-                runs.setdefault(current, []).append((start, cp - 1))
-                start, current = cp, cat
-    texts = {cat: _ranges_text(r) for cat, r in runs.items()}
-    for major in "LMNPSZC":
-        texts[major] = "".join(t for cat, t in texts.items() if len(cat) == 2 and cat[0] == major)
-    texts["LC"] = texts.get("Lu", "") + texts.get("Ll", "") + texts.get("Lt", "")
-    return texts
-
-
-_POSIX = {
-    "lower": "a-z",
-    "upper": "A-Z",
-    "ascii": "\\x00-\\x7f",
-    "alpha": "a-zA-Z",
-    "digit": "0-9",
-    "alnum": "a-zA-Z0-9",
-    "punct": "\\x21-\\x2f\\x3a-\\x40\\x5b-\\x60\\x7b-\\x7e",
-    "graph": "\\x21-\\x7e",
-    "print": "\\x20-\\x7e",
-    "blank": " \\t",
-    "cntrl": "\\x00-\\x1f\\x7f",
-    "xdigit": "0-9a-fA-F",
-    "space": " \\t\\n\\x0b\\f\\r",
-}
-_WHITE_SPACE = "\\t-\\r\\x20\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000"
-_JAVA_WHITESPACE = (
-    "\\t-\\r\\x1c-\\x20\\u1680\\u2000-\\u2006\\u2008-\\u200a\\u2028\\u2029\\u205f\\u3000"
-)
-_HORIZONTAL = "\\t\\x20\\xa0\\u1680\\u180e\\u2000-\\u200a\\u202f\\u205f\\u3000"
-_VERTICAL = "\\n\\x0b\\f\\r\\x85\\u2028\\u2029"
-_HEX_DIGIT = "0-9A-Fa-f\\uff10-\\uff19\\uff21-\\uff26\\uff41-\\uff46"
-# Binary properties (`\p{IsAlphabetic}`) and `java*` methods, by category approximation.
-_DERIVED: dict[str, tuple[str, ...]] = {
-    "alphabetic": ("L", "Nl"),
-    "letter": ("L",),
-    "lowercase": ("Ll",),
-    "uppercase": ("Lu",),
-    "titlecase": ("Lt",),
-    "punctuation": ("P",),
-    "control": ("Cc",),
-    "digit": ("Nd",),
-    "assigned": ("L", "M", "N", "P", "S", "Z", "Cc", "Cf", "Cs", "Co"),
-    "javalowercase": ("Ll",),
-    "javauppercase": ("Lu",),
-    "javatitlecase": ("Lt",),
-    "javaletter": ("L",),
-    "javadigit": ("Nd",),
-    "javaletterordigit": ("L", "Nd"),
-    "javaalphabetic": ("L", "Nl"),
-    "javaspacechar": ("Z",),
-    "javaisocontrol": ("Cc",),
-}
-
-
-def _property(name: str) -> str:
-    """`[...]` content for a Java `\\p{name}`; raises `_PatternError` when unsupported."""
-    key = name.strip()
-    lowered = key.lower()
-    for prefix in ("general_category=", "gc="):
-        if lowered.startswith(prefix):
-            return _category(key[len(prefix) :], name)
-    if lowered in _POSIX:
-        return _POSIX[lowered]
-    if lowered in ("iswhite_space", "iswhitespace"):
-        return _WHITE_SPACE
-    if lowered in ("ishex_digit", "ishexdigit"):
-        return _HEX_DIGIT
-    if lowered == "javawhitespace":
-        return _JAVA_WHITESPACE
-    derived = _DERIVED.get(lowered[2:] if lowered.startswith("is") else lowered)
-    if derived is not None and lowered.startswith(("is", "java")):
-        return "".join(_categories()[c] for c in derived)
-    return _category(key[2:] if key.startswith("Is") else key, name)
-
-
-def _category(cat: str, name: str) -> str:
-    texts = _categories()
-    if cat in texts or (len(cat) == 2 and cat[0] in "LMNPSZC"):
-        return texts.get(cat, "")
-    raise _PatternError(f"unsupported Unicode property \\p{{{name}}}")
 
 
 # --- the scanner --------------------------------------------------------------------------
@@ -269,7 +133,7 @@ class _Translator:
                 self.out.append(c)
                 self.i += 1
         if len(self.frames) > 1:
-            raise _PatternError("missing ')' (unclosed group)")
+            raise PatternError("missing ')' (unclosed group)")
         body = "".join(self.out) + ")" * len(self.frames[0].pending)
         return f"(?a:{body})" if self.ascii_sensitive and not self.unicode else body
 
@@ -339,7 +203,7 @@ class _Translator:
 
     def _close_group(self) -> None:
         if len(self.frames) == 1:
-            raise _PatternError(f"unmatched closing ')' at index {self.i}")
+            raise PatternError(f"unmatched closing ')' at index {self.i}")
         frame = self.frames.pop()
         self.out.append(")" * len(frame.pending) + ")")
         self.i += 1
@@ -372,7 +236,7 @@ class _Translator:
     def _escape(self) -> None:
         p = self.p
         if self.i + 1 >= len(p):
-            raise _PatternError("pattern ends with a backslash")
+            raise PatternError("pattern ends with a backslash")
         c = p[self.i + 1]
         self.i += 2
         if c in "123456789":
@@ -380,7 +244,7 @@ class _Translator:
         elif c == "k":
             m = re.compile(r"<([A-Za-z][A-Za-z0-9]*)>").match(p, self.i)
             if m is None:
-                raise _PatternError("\\k must be followed by a group name in <...>")
+                raise PatternError("\\k must be followed by a group name in <...>")
             self.i = m.end()
             self.out.append(f"(?P={m.group(1)})")
         elif c == "Q":
@@ -389,7 +253,7 @@ class _Translator:
             pass  # a stray \E ends nothing
         elif c in "dDwWsSbBA":
             if c == "b" and p.startswith("{", self.i):
-                raise _PatternError("unsupported construct \\b{...}")
+                raise PatternError("unsupported construct \\b{...}")
             self.ascii_sensitive = self.ascii_sensitive or c != "A"
             self.out.append("\\" + c)
         elif c == "z":
@@ -399,9 +263,9 @@ class _Translator:
         elif c == "G":
             self.out.append("\\A")  # one match from the start: \G is the start
         elif c == "R":
-            self.out.append(f"(?:\\r\\n|[{_VERTICAL}])")
+            self.out.append(f"(?:\\r\\n|[{VERTICAL}])")
         elif c == "X":
-            raise _PatternError("unsupported construct \\X (grapheme cluster)")
+            raise PatternError("unsupported construct \\X (grapheme cluster)")
         else:
             self.out.append(self._escaped_set_or_char(c))
 
@@ -430,13 +294,13 @@ class _Translator:
             return cs.render()
         return re.escape(chr(self._escaped_char(c)))
 
-    def _escaped_set(self, c: str) -> _CharSet | None:
+    def _escaped_set(self, c: str) -> CharSet | None:
         if c in "pP":
-            return _CharSet(simple=[_property(self._property_name())], negated=c == "P")
+            return CharSet(simple=[property_class(self._property_name())], negated=c == "P")
         if c in "hH":
-            return _CharSet(simple=[_HORIZONTAL], negated=c == "H")
+            return CharSet(simple=[HORIZONTAL], negated=c == "H")
         if c in "vV":
-            return _CharSet(simple=[_VERTICAL], negated=c == "V")
+            return CharSet(simple=[VERTICAL], negated=c == "V")
         return None
 
     def _property_name(self) -> str:
@@ -444,11 +308,11 @@ class _Translator:
         if p.startswith("{", self.i):
             end = p.find("}", self.i)
             if end < 0:
-                raise _PatternError("unclosed \\p{...}")
+                raise PatternError("unclosed \\p{...}")
             name, self.i = p[self.i + 1 : end], end + 1
             return name
         if self.i >= len(p):
-            raise _PatternError("\\p needs a property name")
+            raise PatternError("\\p needs a property name")
         self.i += 1
         return p[self.i - 1]
 
@@ -461,36 +325,36 @@ class _Translator:
         if c == "0":
             m = re.compile(r"[0-3][0-7]{2}|[0-7]{1,2}").match(p, self.i)
             if m is None:
-                raise _PatternError("illegal octal escape sequence")
+                raise PatternError("illegal octal escape sequence")
             self.i = m.end()
             return int(m.group(), 8)
         if c == "x":
             m = re.compile(r"\{([0-9a-fA-F]{1,6})\}|[0-9a-fA-F]{2}").match(p, self.i)
             if m is None:
-                raise _PatternError("illegal hexadecimal escape sequence")
+                raise PatternError("illegal hexadecimal escape sequence")
             self.i = m.end()
             cp = int(m.group(1) or m.group(), 16)
             if cp > sys.maxunicode:
-                raise _PatternError("hexadecimal code point is too big")
+                raise PatternError("hexadecimal code point is too big")
             return cp
         if c == "u":
             return self._unicode_escape()
         if c == "c":
             if self.i >= len(p):
-                raise _PatternError("illegal control escape sequence")
+                raise PatternError("illegal control escape sequence")
             self.i += 1
             return ord(p[self.i - 1]) ^ 64
         if c == "N":
             m = re.compile(r"\{([^}]*)\}").match(p, self.i)
             if m is None:
-                raise _PatternError("\\N must be followed by {name}")
+                raise PatternError("\\N must be followed by {name}")
             self.i = m.end()
             try:
                 return ord(unicodedata.lookup(m.group(1)))
             except KeyError:
-                raise _PatternError(f"unknown character name {m.group(1)!r}") from None
+                raise PatternError(f"unknown character name {m.group(1)!r}") from None
         if c.isascii() and c.isalnum():
-            raise _PatternError(f"illegal/unsupported escape sequence \\{c}")
+            raise PatternError(f"illegal/unsupported escape sequence \\{c}")
         return ord(c)
 
     def _unicode_escape(self) -> int:
@@ -498,7 +362,7 @@ class _Translator:
         hex4 = re.compile(r"[0-9a-fA-F]{4}")
         m = hex4.match(p, self.i)
         if m is None:
-            raise _PatternError("illegal Unicode escape sequence")
+            raise PatternError("illegal Unicode escape sequence")
         self.i = m.end()
         cp = int(m.group(), 16)
         if 0xD800 <= cp <= 0xDBFF and p.startswith("\\u", self.i):
@@ -510,19 +374,19 @@ class _Translator:
 
     # character classes ----------------------------------------------------------------
 
-    def _char_class(self) -> _CharSet:
+    def _char_class(self) -> CharSet:
         """Parse a class after its `[`, up to and including the matching `]`."""
         p = self.p
         negated = p.startswith("^", self.i)
         if negated:
             self.i += 1
-        operands: list[_CharSet] = [_CharSet()]
+        operands: list[CharSet] = [CharSet()]
         empty = True  # a `]` before any member is a literal (as in Java and Python)
         while True:
             if self._skip_comment():
                 continue
             if self.i >= len(p):
-                raise _PatternError("unclosed character class")
+                raise PatternError("unclosed character class")
             c = p[self.i]
             current = operands[-1]
             if c == "]" and not empty:
@@ -533,12 +397,12 @@ class _Translator:
                 current.add(self._char_class())
             elif p.startswith("&&", self.i):
                 self.i += 2
-                operands.append(_CharSet())
+                operands.append(CharSet())
                 empty = False
                 continue
             elif c == "\\" and p.startswith("\\Q", self.i):
                 self.i += 2
-                current.simple.extend(_class_char(ord(ch)) for ch in self._quoted())
+                current.simple.extend(class_char(ord(ch)) for ch in self._quoted())
             elif c == "\\":
                 self._class_escape(current)
             else:
@@ -547,17 +411,17 @@ class _Translator:
             empty = False
         operands = [op for op in operands if op.simple or op.complex]
         if not operands:
-            raise _PatternError("empty character class")
+            raise PatternError("empty character class")
         if len(operands) == 1:
             operands[0].negated = negated
             return operands[0]
         parts = [op.render() for op in operands]
         body = "(?:" + "".join(f"(?={part})" for part in parts[:-1]) + parts[-1] + ")"
-        return _CharSet(complex=[body], negated=negated)
+        return CharSet(complex=[body], negated=negated)
 
-    def _class_escape(self, current: _CharSet) -> None:
+    def _class_escape(self, current: CharSet) -> None:
         if self.i + 1 >= len(self.p):
-            raise _PatternError("pattern ends with a backslash")
+            raise PatternError("pattern ends with a backslash")
         c = self.p[self.i + 1]
         self.i += 2
         if c in "dDwWsS":
@@ -565,14 +429,14 @@ class _Translator:
             current.simple.append("\\" + c)
             return
         if c in "123456789bBAzZGRXkE":
-            raise _PatternError(f"\\{c} is not allowed in a character class")
+            raise PatternError(f"\\{c} is not allowed in a character class")
         cs = self._escaped_set(c)
         if cs is not None:
             current.add(cs)
             return
         self._class_member(current, self._escaped_char(c))
 
-    def _class_member(self, current: _CharSet, lo: int) -> None:
+    def _class_member(self, current: CharSet, lo: int) -> None:
         """A literal member, or the start of a range `lo-hi`."""
         p = self.p
         if p.startswith("-", self.i) and self.i + 1 < len(p) and p[self.i + 1] not in "][":
@@ -581,13 +445,13 @@ class _Translator:
                 c = p[self.i + 1] if self.i + 1 < len(p) else ""
                 self.i += 2
                 if not c or c in "dDwWsSpPhHvVQ":
-                    raise _PatternError("illegal character range")
+                    raise PatternError("illegal character range")
                 hi = self._escaped_char(c)
             else:
                 hi = ord(p[self.i])
                 self.i += 1
             if hi < lo:
-                raise _PatternError(f"illegal character range {chr(lo)}-{chr(hi)}")
-            current.simple.append(f"{_class_char(lo)}-{_class_char(hi)}")
+                raise PatternError(f"illegal character range {chr(lo)}-{chr(hi)}")
+            current.simple.append(f"{class_char(lo)}-{class_char(hi)}")
         else:
-            current.simple.append(_class_char(lo))
+            current.simple.append(class_char(lo))

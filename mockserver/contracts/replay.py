@@ -10,7 +10,6 @@ replayed and is reported as skipped, with the reason, rather than guessed at.
 from __future__ import annotations
 
 import json
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +17,7 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from mockserver.errors import StubFileError
-from mockserver.stubs.files import decode, locate_line, mapping_files
+from mockserver.stubs.files import decode, display_name, locate_line, mapping_files
 
 SAFE_METHODS = ("GET", "HEAD")
 _TEMPLATE_PARAM = re.compile(r"\{([^}/]+)\}")
@@ -72,7 +71,7 @@ def stub_entries(root_dir: Path) -> tuple[list[StubEntry], list[StubFileError]]:
     errors: list[StubFileError] = []
     mappings = root_dir / "mappings"
     for path in mapping_files(mappings):
-        display = _display(path)
+        display = display_name(path)
         is_json = path.suffix.lower() == ".json"
         try:
             text = path.read_text(encoding="utf-8-sig")
@@ -97,12 +96,6 @@ def stub_entries(root_dir: Path) -> tuple[list[StubEntry], list[StubFileError]]:
                 line = locate_line(text, is_json, key_path) if key_path else 1
                 entries.append(StubEntry(path, display, key_path, line, item, text))
     return entries, errors
-
-
-def _display(path: Path) -> str:
-    """As the loader names files: relative to the working directory when below it."""
-    text, cwd = str(path), os.getcwd() + os.sep
-    return text[len(cwd):] if text.startswith(cwd) else text
 
 
 def _equal_to(spec: Any) -> str | None:

@@ -42,10 +42,10 @@ FACTORIES: dict[str, MatcherFactory] = {
 # and importing them (with jsonpath-ng, lxml, jsonschema behind) is start-up time.
 _LAZY: dict[str, tuple[str, str]] = {
     "equalToJson": ("json", "parse_equal_to_json"),
-    "matchesJsonPath": ("json", "parse_matches_json_path"),
-    "matchesJsonSchema": ("json", "parse_matches_json_schema"),
+    "matchesJsonPath": ("json_path", "parse_matches_json_path"),
+    "matchesJsonSchema": ("json_schema", "parse_matches_json_schema"),
     "equalToXml": ("xml", "parse_equal_to_xml"),
-    "matchesXPath": ("xml", "parse_matches_xpath"),
+    "matchesXPath": ("xpath", "parse_matches_xpath"),
     "before": ("datetime", "parse_before"),
     "after": ("datetime", "parse_after"),
     "equalToDateTime": ("datetime", "parse_equal_to_date_time"),

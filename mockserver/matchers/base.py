@@ -1,7 +1,10 @@
 """What every matcher shares: the graded result and the string-matcher contract.
 
-A match is never a bare bool: a `MatchResult` carries a distance in [0, 1] so the nearest
-stubs (or journalled requests) can be ranked when nothing matches exactly.
+A matcher answers three questions. `matches` is the hot path's cheap yes/no. `match` grades:
+a `MatchResult` carries a distance in [0, 1] so the nearest stubs (or journalled requests) can
+be ranked when nothing matches exactly; only near misses and verification ask it. The
+`report_*` methods say how the near-miss report prints the matcher, so the report never
+branches on operator names.
 """
 
 from __future__ import annotations
@@ -15,7 +18,8 @@ from mockserver.errors import KeyPath, StubError
 from mockserver.exchange import Content
 
 __all__ = [
-    "EXACT", "Content", "MatchResult", "ParseContext", "StringMatcher", "no_match", "result_of",
+    "EXACT", "REPORT_LIMIT", "Content", "MatchResult", "ParseContext", "StringMatcher", "capped",
+    "no_match", "result_of",
 ]
 
 
@@ -40,12 +44,25 @@ def result_of(ok: bool, reason: str = "") -> MatchResult:
     return EXACT if ok else MatchResult(False, 1.0, reason)
 
 
+REPORT_LIMIT = 2000
+"""Characters of a body (or expected body) a near-miss report shows per side."""
+
+
+def capped(text: str) -> str:
+    """`text` cut at `REPORT_LIMIT` characters, saying how many were left out."""
+    if len(text) <= REPORT_LIMIT:
+        return text
+    return text[:REPORT_LIMIT] + f"\n... ({len(text) - REPORT_LIMIT} more characters)"
+
+
 class StringMatcher:
     """One WireMock operator (`equalTo`, `matches`, `equalToJson`, ...) over an optional string.
 
-    `match(None)` means the value is absent: only absent-like operators can succeed then.
-    Body matchers receive a `Content` through `match_content`, which subclasses override to
-    reuse cached parses or to see raw bytes.
+    Two questions at two prices: `matches` is the hot path's yes/no and must stay cheap;
+    `match` grades (a distance, a reason) and is asked only for near misses and verification.
+    A `None` value means absent: only absent-like operators can succeed then. Body matchers
+    receive a `Content` through `matches_content` / `match_content`, which subclasses override
+    to reuse cached parses or to see raw bytes.
     """
 
     operator: ClassVar[str] = ""
@@ -56,16 +73,49 @@ class StringMatcher:
     def match_content(self, content: Content) -> MatchResult:
         return self.match(content.text)
 
+    def matches(self, value: str | None) -> bool:
+        """Whether `value` matches. Operators whose grade costs more than the answer override
+        this (and `matches_content`) to skip the grade."""
+        return self.match(value).matched
+
+    def matches_content(self, content: Content) -> bool:
+        """`matches` for a body. An operator that reads bodies its own way (`match_content`)
+        is asked that way unless it also answers this question itself."""
+        if type(self).match_content is StringMatcher.match_content:
+            return self.matches(content.text)
+        return self.match_content(content).matched
+
     def to_json(self) -> dict[str, Any]:  # pragma: no cover - abstract
         """The WireMock JSON form, as it would be written in a stub file."""
         raise NotImplementedError
 
-    def expected(self) -> str:
-        """The expected value as printed in a near-miss report."""
-        value = self.to_json().get(self.operator)
-        if isinstance(value, str):
-            return value
-        return json.dumps(value)
+    # How the near-miss report prints this operator (WireMock's `getValue()`, `getExpected()`
+    # and body lines). A new operator overrides what it prints differently, nothing else.
+
+    equality: ClassVar[bool] = False
+    """Equality operators print without their name (`Header: value`, not `[equalTo] value`)."""
+
+    def report_operator(self, default: str) -> str:
+        """`default` for equality operators, otherwise ` [operator] `."""
+        return default if self.equality else f" [{self.operator}] "
+
+    def report_value(self) -> str:
+        """The operand as the stub author wrote it (WireMock's `getValue()`)."""
+        operand = self.to_json().get(self.operator)
+        return operand if isinstance(operand, str) else json.dumps(operand)
+
+    def report_expected(self) -> str:
+        """The expectation as WireMock prints it (`getExpected()`): pretty JSON and so on."""
+        return self.report_value()
+
+    def report_actual(self, content: Content) -> str:
+        """A request body as the report shows it beside this expectation."""
+        return content.text or ""
+
+    def report_body(self, content: Content) -> tuple[str, str]:
+        """The expected and actual columns of a body expectation that failed."""
+        return (f"[{self.operator}]\n" + capped(self.report_expected()),
+                "\n" + capped(self.report_actual(content)))
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.to_json()!r}>"

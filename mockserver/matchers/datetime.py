@@ -260,7 +260,12 @@ class DateTimeMatcher(StringMatcher):
     def to_json(self) -> dict[str, Any]:
         return dict(self._spec)
 
-    def expected(self) -> str:
+    def report_value(self) -> str:
+        operand = self._spec.get(self.operator)
+        return operand if isinstance(operand, str) else self._display
+
+    def report_expected(self) -> str:
+        """`now` with an offset reads as WireMock prints it: `now +3 days`."""
         return self._display
 
 

@@ -21,6 +21,12 @@ class And(StringMatcher):
     operands: tuple[StringMatcher, ...]
     operator = "and"
 
+    def matches(self, value: str | None) -> bool:
+        return all(m.matches(value) for m in self.operands)
+
+    def matches_content(self, content: Content) -> bool:
+        return all(m.matches_content(content) for m in self.operands)
+
     def match(self, value: str | None) -> MatchResult:
         return self._combine([m.match(value) for m in self.operands])
 
@@ -37,14 +43,23 @@ class And(StringMatcher):
     def to_json(self) -> dict[str, Any]:
         return {"and": [m.to_json() for m in self.operands]}
 
-    def expected(self) -> str:
-        return " AND ".join(m.expected() for m in self.operands)
+    def report_value(self) -> str:
+        return self.operands[0].report_value()
+
+    def report_expected(self) -> str:
+        return " AND ".join(f"{m.operator} {m.report_expected()}" for m in self.operands)
 
 
 @dataclass(frozen=True, slots=True, repr=False)
 class Or(StringMatcher):
     operands: tuple[StringMatcher, ...]
     operator = "or"
+
+    def matches(self, value: str | None) -> bool:
+        return any(m.matches(value) for m in self.operands)
+
+    def matches_content(self, content: Content) -> bool:
+        return any(m.matches_content(content) for m in self.operands)
 
     def match(self, value: str | None) -> MatchResult:
         return self._combine([m.match(value) for m in self.operands])
@@ -61,8 +76,11 @@ class Or(StringMatcher):
     def to_json(self) -> dict[str, Any]:
         return {"or": [m.to_json() for m in self.operands]}
 
-    def expected(self) -> str:
-        return " OR ".join(m.expected() for m in self.operands)
+    def report_value(self) -> str:
+        return self.operands[0].report_value()
+
+    def report_expected(self) -> str:
+        return " OR ".join(f"{m.operator} {m.report_expected()}" for m in self.operands)
 
 
 @dataclass(frozen=True, slots=True, repr=False)
@@ -70,18 +88,23 @@ class Not(StringMatcher):
     operand: StringMatcher
     operator = "not"
 
+    def matches(self, value: str | None) -> bool:
+        return not self.operand.matches(value)
+
+    def matches_content(self, content: Content) -> bool:
+        return not self.operand.matches_content(content)
+
     def match(self, value: str | None) -> MatchResult:
-        return EXACT if not self.operand.match(value).matched else no_match("negated match")
+        return EXACT if self.matches(value) else no_match("negated match")
 
     def match_content(self, content: Content) -> MatchResult:
-        matched = self.operand.match_content(content).matched
-        return EXACT if not matched else no_match("negated match")
+        return EXACT if self.matches_content(content) else no_match("negated match")
 
     def to_json(self) -> dict[str, Any]:
         return {"not": self.operand.to_json()}
 
-    def expected(self) -> str:
-        return f"NOT {self.operand.expected()}"
+    def report_value(self) -> str:
+        return self.operand.report_expected()
 
 
 def _operands(spec: Mapping[str, Any], key: str, ctx: ParseContext) -> tuple[StringMatcher, ...]:

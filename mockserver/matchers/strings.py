@@ -16,6 +16,7 @@ from mockserver.matchers.base import (
     MatchResult,
     ParseContext,
     StringMatcher,
+    capped,
     no_match,
     result_of,
 )
@@ -49,19 +50,25 @@ class EqualTo(StringMatcher):
     case_insensitive: bool = False
     flag_given: bool = False  # WireMock echoes an explicit `caseInsensitive: false`
     operator = "equalTo"
+    equality = True
+
+    def matches(self, value: str | None) -> bool:
+        if value is None:
+            return False
+        if self.case_insensitive:
+            # Java's equalsIgnoreCase: character by character, so 'ß' never equals 'SS'.
+            return len(value) == len(self.value) and (
+                value.upper() == self.value.upper() or value.lower() == self.value.lower()
+            )
+        return value == self.value
 
     def match(self, value: str | None) -> MatchResult:
         if value is None:
             return no_match("value is absent")
-        if self.case_insensitive:
-            # Java's equalsIgnoreCase: character by character, so 'ß' never equals 'SS'.
-            if len(value) == len(self.value) and (
-                value.upper() == self.value.upper() or value.lower() == self.value.lower()
-            ):
-                return EXACT
-            return no_match("", normalised_distance(self.value.lower(), value.lower()))
-        if value == self.value:
+        if self.matches(value):
             return EXACT
+        if self.case_insensitive:
+            return no_match("", normalised_distance(self.value.lower(), value.lower()))
         return no_match("", normalised_distance(self.value, value))
 
     def to_json(self) -> dict[str, Any]:
@@ -131,7 +138,10 @@ class Absent(StringMatcher):
     def to_json(self) -> dict[str, Any]:
         return {"absent": True}
 
-    def expected(self) -> str:
+    def report_value(self) -> str:
+        return ""
+
+    def report_expected(self) -> str:
         return "(absent)"
 
 
@@ -151,6 +161,7 @@ class BinaryEqualTo(StringMatcher):
     encoded: str
     data: bytes
     operator = "binaryEqualTo"
+    equality = True
 
     def match(self, value: str | None) -> MatchResult:
         if value is None:
@@ -160,8 +171,16 @@ class BinaryEqualTo(StringMatcher):
     def match_content(self, content: Content) -> MatchResult:
         return result_of(content.raw == self.data)
 
+    def matches_content(self, content: Content) -> bool:
+        return content.raw == self.data
+
     def to_json(self) -> dict[str, Any]:
         return {"binaryEqualTo": self.encoded}
+
+    def report_body(self, content: Content) -> tuple[str, str]:
+        if content.text is None:
+            return self.report_value(), ""
+        return self.report_value(), capped(base64.b64encode(content.raw).decode("ascii"))
 
 
 def parse_equal_to(spec: Mapping[str, Any], ctx: ParseContext) -> StringMatcher:

@@ -11,7 +11,8 @@ import base64
 from dataclasses import dataclass
 
 from mockserver.exchange import Part, Request
-from mockserver.matchers.base import EXACT, MatchResult, StringMatcher, no_match, result_of
+from mockserver.matchers.base import EXACT, MatchResult, no_match, result_of
+from mockserver.matchers.multivalue import any_matches, best_match
 from mockserver.model import BasicAuth, MultipartPattern, RequestPattern
 
 
@@ -38,9 +39,14 @@ def method_matches(expected: str, actual: str) -> bool:
     return expected == "GET_OR_HEAD" and actual in ("GET", "HEAD")
 
 
+def basic_auth_token(auth: BasicAuth) -> str:
+    """The credentials as an `Authorization: Basic` header carries them."""
+    return base64.b64encode(f"{auth.username}:{auth.password}".encode()).decode("ascii")
+
+
 def basic_auth_result(auth: BasicAuth, values: list[str] | None) -> MatchResult:
     """`Basic <base64(user:pass)>`: the scheme word case-insensitive, the token exact."""
-    token = base64.b64encode(f"{auth.username}:{auth.password}".encode()).decode("ascii")
+    token = basic_auth_token(auth)
     if not values:
         return no_match("Authorization header is not present")
     for value in values:
@@ -51,20 +57,49 @@ def basic_auth_result(auth: BasicAuth, values: list[str] | None) -> MatchResult:
 
 
 def matches(pattern: RequestPattern, request: Request) -> bool:
-    """True when every field of the pattern matches; stops at the first failure."""
+    """True when every field of the pattern matches; stops at the first failure and never
+    asks a matcher for a distance."""
     if not method_matches(pattern.method, request.method):
         return False
     if pattern.url is not None and not pattern.url.test(request.url, request.path):
         return False
     if pattern.scheme is not None and pattern.scheme != request.scheme:
         return False
-    if pattern.host is not None and not pattern.host.match(request.host).matched:
+    if pattern.host is not None and not pattern.host.matches(request.host):
         return False
     if pattern.port is not None and pattern.port != request.port:
         return False
-    if pattern.client_ip is not None and not pattern.client_ip.match(request.client_ip).matched:
+    if pattern.client_ip is not None and not pattern.client_ip.matches(request.client_ip):
         return False
-    return all(f.result.matched for f in _detail_fields(pattern, request, stop_early=True))
+    return _details_match(pattern, request)
+
+
+def _details_match(pattern: RequestPattern, request: Request) -> bool:
+    """The detailed fields' yes/no, in the order `_detail_fields` grades them."""
+    if pattern.path_parameters and pattern.url is not None:
+        values = pattern.url.path_parameters(request.path)
+        if not all(m.matches(values.get(name)) for name, m in pattern.path_parameters):
+            return False
+    for name, mv in pattern.headers:
+        if pattern.basic_auth is not None and name.lower() == "authorization":
+            continue  # basic auth replaces an explicit Authorization matcher
+        if not mv.matches(request.header_values(name)):
+            return False
+    if pattern.basic_auth is not None and not basic_auth_result(
+        pattern.basic_auth, request.header_values("Authorization")
+    ).matched:
+        return False
+    if not all(mv.matches(request.query.get(name)) for name, mv in pattern.query_parameters):
+        return False
+    if not all(mv.matches(request.form.get(name)) for name, mv in pattern.form_parameters):
+        return False
+    if not all(any_matches(m, request.cookies.get(name)) for name, m in pattern.cookies):
+        return False
+    if not all(m.matches_content(request.content) for m in pattern.body_patterns):
+        return False
+    if not all(_multipart_matches(mp, request) for mp in pattern.multipart_patterns):
+        return False
+    return pattern.custom_matcher is None  # custom (Java) matchers are not supported
 
 
 def score(pattern: RequestPattern, request: Request) -> RequestMatch:
@@ -74,7 +109,7 @@ def score(pattern: RequestPattern, request: Request) -> RequestMatch:
     all match, so a stub for another URL always ranks behind one for the right URL.
     """
     cheap = list(_cheap_fields(pattern, request))
-    detail = list(_detail_fields(pattern, request, stop_early=False))
+    detail = _detail_fields(pattern, request)
     counted = cheap + detail if all(f.result.matched for f in cheap) else cheap
     total_weight = sum(f.weight for f in counted) or 1.0
     distance = sum(f.weight * f.result.distance for f in counted) / total_weight
@@ -107,74 +142,47 @@ def _cheap_fields(pattern: RequestPattern, request: Request) -> list[FieldResult
     ]
 
 
-def _detail_fields(
-    pattern: RequestPattern, request: Request, *, stop_early: bool
-) -> list[FieldResult]:
+def _detail_fields(pattern: RequestPattern, request: Request) -> list[FieldResult]:
     out: list[FieldResult] = []
-
-    def add(section: str, key: str | None, result: MatchResult) -> bool:
-        out.append(FieldResult(section, key, result))
-        return stop_early and not result.matched
-
     if pattern.path_parameters and pattern.url is not None:
         values = pattern.url.path_parameters(request.path)
         for name, matcher in pattern.path_parameters:
-            if add("pathParameter", name, matcher.match(values.get(name))):
-                return out
+            out.append(FieldResult("pathParameter", name, matcher.match(values.get(name))))
     for name, mv in pattern.headers:
         if pattern.basic_auth is not None and name.lower() == "authorization":
             continue  # basic auth replaces an explicit Authorization matcher
-        if add("header", name, mv.match(request.header_values(name))):
-            return out
+        out.append(FieldResult("header", name, mv.match(request.header_values(name))))
     if pattern.basic_auth is not None:
         result = basic_auth_result(pattern.basic_auth, request.header_values("Authorization"))
-        if add("basicAuth", "Authorization", result):
-            return out
+        out.append(FieldResult("basicAuth", "Authorization", result))
     for name, mv in pattern.query_parameters:
-        if add("query", name, mv.match(request.query.get(name))):
-            return out
+        out.append(FieldResult("query", name, mv.match(request.query.get(name))))
     for name, mv in pattern.form_parameters:
-        if add("form", name, mv.match(request.form.get(name))):
-            return out
+        out.append(FieldResult("form", name, mv.match(request.form.get(name))))
     for name, matcher in pattern.cookies:
-        if add("cookie", name, _best(matcher, request.cookies.get(name))):
-            return out
+        out.append(FieldResult("cookie", name, best_match(matcher, request.cookies.get(name))))
     for matcher in pattern.body_patterns:
-        if add("body", None, matcher.match_content(request.content)):
-            return out
+        out.append(FieldResult("body", None, matcher.match_content(request.content)))
     for mp in pattern.multipart_patterns:
-        if add("multipart", mp.name, _multipart_result(mp, request)):
-            return out
+        out.append(FieldResult("multipart", mp.name, result_of(
+            _multipart_matches(mp, request), _multipart_reason(request))))
     if pattern.custom_matcher is not None:
-        add("customMatcher", str(pattern.custom_matcher.get("name")),
-            no_match("custom matchers are not supported"))
+        out.append(FieldResult("customMatcher", str(pattern.custom_matcher.get("name")),
+                               no_match("custom matchers are not supported")))
     return out
 
 
-def _best(matcher: StringMatcher, values: list[str] | None) -> MatchResult:
-    """A single-valued matcher (cookies) over repeated values: the best value counts."""
-    if not values:
-        return matcher.match(None)
-    best = None
-    for value in values:
-        result = matcher.match(value)
-        if result.matched:
-            return EXACT
-        if best is None or result.distance < best.distance:
-            best = result
-    assert best is not None
-    return best
+def _multipart_matches(mp: MultipartPattern, request: Request) -> bool:
+    if not request.is_multipart or not request.parts:
+        return False
+    outcomes = (_part_matches(mp, part) for part in request.parts)
+    return all(outcomes) if mp.matching_type == "ALL" else any(outcomes)
 
 
-def _multipart_result(mp: MultipartPattern, request: Request) -> MatchResult:
+def _multipart_reason(request: Request) -> str:
     if not request.is_multipart:
-        return no_match("request is not multipart")
-    parts = request.parts
-    if not parts:
-        return no_match("no parts")
-    outcomes = [_part_matches(mp, part) for part in parts]
-    ok = all(outcomes) if mp.matching_type == "ALL" else any(outcomes)
-    return result_of(ok, "no part matches")
+        return "request is not multipart"
+    return "no parts" if not request.parts else "no part matches"
 
 
 def _part_matches(mp: MultipartPattern, part: Part) -> bool:
@@ -182,6 +190,6 @@ def _part_matches(mp: MultipartPattern, part: Part) -> bool:
         if part.filename != mp.file_name:
             return False
     for name, mv in mp.headers:
-        if not mv.match(part.header_values(name)).matched:
+        if not mv.matches(part.header_values(name)):
             return False
-    return all(m.match_content(part.content).matched for m in mp.body_patterns)
+    return all(m.matches_content(part.content) for m in mp.body_patterns)

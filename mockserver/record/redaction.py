@@ -9,13 +9,13 @@ so the stub still replays whatever credentials the client sends.
 from __future__ import annotations
 
 import copy
-import functools
 import json
 import re
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, quote_plus, unquote_plus
 
+from mockserver.compat.jsonpath import JsonPath, compile_json_path
 from mockserver.errors import RedactionError
 
 PLACEHOLDER = "[REDACTED]"
@@ -47,7 +47,7 @@ class RedactionPolicy:
 
     def __post_init__(self) -> None:
         for expression in self.json_paths:
-            compile_json_path(expression)  # fail early, naming the bad expression
+            _json_path(expression)  # fail early, naming the bad expression
 
     def extended(
         self,
@@ -119,7 +119,7 @@ class RedactionPolicy:
         found: list[str] = []
         document = self._mask_members(copy.deepcopy(document), "$", replacement, found)
         for expression in self.json_paths:
-            path = compile_json_path(expression)
+            path = _json_path(expression)
             if any(m.value != replacement for m in path.find(document)):
                 found.append(expression)
                 document = path.update(document, replacement)
@@ -144,7 +144,7 @@ class RedactionPolicy:
 
         walk(document, False)
         for expression in self.json_paths:
-            for match in compile_json_path(expression).find(document):
+            for match in _json_path(expression).find(document):
                 walk(match.value, True)
         return values
 
@@ -186,15 +186,12 @@ def mask_set_cookie(value: str) -> str:
     return f"{name.strip()}={PLACEHOLDER}{sep}{attributes}"
 
 
-@functools.lru_cache(maxsize=256)
-def compile_json_path(expression: str) -> Any:
-    """A jsonpath-ng expression; a RedactionError naming the expression when it does not parse."""
-    from jsonpath_ng.ext.parser import parse
-
+def _json_path(expression: str) -> JsonPath:
+    """The Jayway expression, compiled once; a RedactionError naming it when it does not parse."""
     try:
-        return parse(expression)
-    except Exception as exc:  # the lexer and parser raise plain Exception subclasses
-        raise RedactionError(f"invalid JSONPath {expression!r}: {exc}") from exc
+        return compile_json_path(expression)
+    except ValueError as exc:
+        raise RedactionError(str(exc)) from exc
 
 
 DISABLED = RedactionPolicy(enabled=False)

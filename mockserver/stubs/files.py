@@ -88,7 +88,7 @@ def load_directory(mappings_dir: Path) -> LoadResult:
     return result
 
 
-def _display(path: Path) -> str:
+def display_name(path: Path) -> str:
     """How errors name a file: relative to the working directory when it is below it."""
     text, cwd = str(path), os.getcwd() + os.sep
     return text[len(cwd):] if text.startswith(cwd) else text

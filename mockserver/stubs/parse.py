@@ -348,7 +348,7 @@ def parse_response(data: Any, path: KeyPath = ()) -> ResponseDefinition:
         body_file_name=body_file,
         fixed_delay_milliseconds=None if fixed is None
         else _int(fixed, (*path, "fixedDelayMilliseconds")),
-        delay_distribution=_distribution(
+        delay_distribution=parse_delay_distribution(
             obj.get("delayDistribution"), (*path, "delayDistribution")),
         chunked_dribble_delay=_dribble(obj.get("chunkedDribbleDelay"),
                                        (*path, "chunkedDribbleDelay")),
@@ -395,7 +395,8 @@ def _escapes(name: str) -> bool:
     return False
 
 
-def _distribution(value: Any, path: KeyPath) -> DelayDistribution | None:
+def parse_delay_distribution(value: Any, path: KeyPath) -> DelayDistribution | None:
+    """A `delayDistribution` object (stubs and global settings share the shape)."""
     if value is None:
         return None
     obj = _object(value, path)

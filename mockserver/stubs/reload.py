@@ -20,8 +20,7 @@ from pathlib import Path
 from mockserver.errors import StubFileError
 from mockserver.model import StubMapping
 from mockserver.stubs import load_file, mapping_files
-from mockserver.stubs.files import _display as display_name
-from mockserver.stubs.files import stub_id_key
+from mockserver.stubs.files import display_name, stub_id_key
 from mockserver.stubs.store import StubStore
 
 Signature = tuple[int, int, int]  # mtime_ns, size, inode

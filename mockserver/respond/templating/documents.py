@@ -13,7 +13,7 @@ from typing import Any
 
 from jinja2 import Undefined
 
-from mockserver.matchers.json import _MISSING, compile_json_path
+from mockserver.compat.jsonpath import MISSING, compile_json_path
 from mockserver.respond.templating.values import HelperError, text_of
 
 
@@ -42,8 +42,8 @@ def json_path(value: Any, expression: Any, default: Any = None) -> Any:
         path = compile_json_path(text_of(expression))
     except ValueError as exc:
         raise HelperError(str(exc)) from exc
-    result = _MISSING if doc is None else path.evaluate(doc)
-    if result is _MISSING or (result is None and default is not None):
+    result = MISSING if doc is None else path.evaluate(doc)
+    if result is MISSING or (result is None and default is not None):
         return "" if default is None else default
     return result
 

@@ -19,7 +19,7 @@ from typing import Any
 from jinja2 import Undefined
 
 from mockserver.compat.javanumber import java_double
-from mockserver.matchers.json import compile_json_path
+from mockserver.compat.jsonpath import compile_json_path
 from mockserver.respond.templating import documents, text
 from mockserver.respond.templating.context import MethodValue, MultiValue, Params
 from mockserver.respond.templating.values import text_of

@@ -607,8 +607,8 @@ EXPECTED_TEXT = [
 
 @pytest.mark.parametrize(("spec", "text"), EXPECTED_TEXT)
 def test_expected_text(spec: dict[str, Any], text: str) -> None:
-    """expected() shows what WireMock shows: `now` with an offset reads `now +3 days`."""
-    assert build(spec).expected() == text
+    """Reports show what WireMock shows: `now` with an offset reads `now +3 days`."""
+    assert build(spec).report_expected() == text
 
 
 def test_factories_build_the_right_operator() -> None:

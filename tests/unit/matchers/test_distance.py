@@ -67,7 +67,7 @@ def test_normalised_distance(a: str, b: str, distance: float) -> None:
 
 
 def test_matches_reference_on_random_strings() -> None:
-    """The single-row implementation agrees with the full-matrix one on random inputs."""
+    """The bit-vector implementation agrees with the full-matrix one on random inputs."""
     rng = random.Random(1234)
     for _ in range(300):
         a = "".join(rng.choices("abc/", k=rng.randint(0, 12)))
@@ -109,3 +109,12 @@ def test_equal_strings_short_circuit() -> None:
     """Identical strings of any length are at distance 0."""
     text = "same" * 100_000
     assert normalised_distance(text, text) == 0.0
+
+
+def test_bit_vector_agrees_with_the_matrix_on_long_strings() -> None:
+    """Strings longer than a machine word (up to the cap) get the exact edit distance."""
+    rng = random.Random(7)
+    for _ in range(20):
+        a = "".join(rng.choice("abcdé") for _ in range(rng.randint(60, MAX_COMPARED)))
+        b = "".join(rng.choice("abcdé") for _ in range(rng.randint(60, MAX_COMPARED)))
+        assert levenshtein(a, b) == reference_levenshtein(a, b)

@@ -124,11 +124,12 @@ def test_to_json_round_trips(spec: dict[str, Any]) -> None:
 @pytest.mark.parametrize(
     ("spec", "expected"),
     [
-        (A_AND_B, "a AND b"),
-        (A_OR_B, "a OR b"),
-        (NOT_CONTAINS_Z, "NOT z"),
+        (A_AND_B, ("a", "contains a AND contains b")),
+        (A_OR_B, ("a", "equalTo a OR equalTo b")),
+        (NOT_CONTAINS_Z, ("z", "z")),
     ],
 )
-def test_expected_text_for_reports(spec: dict[str, Any], expected: str) -> None:
-    """Reports print combined expectations with AND / OR / NOT between the operands."""
-    assert parse_string_matcher(spec).expected() == expected
+def test_report_text(spec: dict[str, Any], expected: tuple[str, str]) -> None:
+    """Reports show the first operand as the value and name each operand in the expectation."""
+    matcher = parse_string_matcher(spec)
+    assert (matcher.report_value(), matcher.report_expected()) == expected

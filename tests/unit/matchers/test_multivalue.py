@@ -125,6 +125,8 @@ def test_round_trip_and_operator(spec: dict[str, Any], operator: str) -> None:
     assert pattern.operator == operator
 
 
-def test_expected_text_lists_every_matcher() -> None:
-    """A hasExactly expectation prints the kind and each operand."""
-    assert parse_multi_value(HAS_1_2, ()).expected() == "hasExactly 1, 2"
+def test_report_text_lists_every_matcher() -> None:
+    """A hasExactly expectation prints the kind and each operand in place of the operator."""
+    pattern = parse_multi_value(HAS_1_2, ())
+    assert pattern.report_operator(" = ") == " exactly [equalTo 1 AND equalTo 2]"
+    assert pattern.report_value() == ""

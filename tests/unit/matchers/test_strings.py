@@ -305,4 +305,4 @@ def test_to_json_round_trips(spec: dict[str, Any]) -> None:
 )
 def test_expected_text_for_reports(spec: dict[str, Any], expected: str) -> None:
     """The expected value printed in near-miss reports is the operand (or `(absent)`)."""
-    assert m(spec).expected() == expected
+    assert m(spec).report_expected() == expected

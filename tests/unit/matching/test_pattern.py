@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
+import uuid
 from typing import Any
 
 import pytest
 
 from mockserver.exchange import Request
+from mockserver.matchers import MatchResult, StringMatcher, parse_string_matcher
+from mockserver.matchers.logic import And, Not, Or
+from mockserver.matchers.multivalue import MultiValuePattern
 from mockserver.matching.pattern import basic_auth_result, matches, method_matches, score
-from mockserver.model import BasicAuth
-from mockserver.stubs.parse import parse_request_pattern
+from mockserver.matching.registry import Registry
+from mockserver.model import BasicAuth, RequestPattern
+from mockserver.stubs.parse import parse_request_pattern, parse_stub
 
 BOUNDARY = "XyZ-boundary"
 MULTIPART_TYPE = f"multipart/form-data; boundary={BOUNDARY}"
@@ -382,3 +388,65 @@ def test_distance_equals_the_score_distance() -> None:
     for stub in stubs:
         for request in requests:
             assert distance(stub.request, request) == score(stub.request, request).distance
+
+
+# --- two questions, two prices --------------------------------------------------------------
+
+
+class GradeCounter(StringMatcher):
+    """A stub author's `equalTo` that counts how often it is asked for a graded result."""
+
+    operator = "equalTo"
+
+    def __init__(self, value: str) -> None:
+        self.inner = parse_string_matcher({"equalTo": value})
+        self.graded = 0
+
+    def matches(self, value: str | None) -> bool:
+        return self.inner.matches(value)
+
+    def match(self, value: str | None) -> MatchResult:
+        self.graded += 1
+        return self.inner.match(value)
+
+    def to_json(self) -> dict[str, Any]:
+        return self.inner.to_json()
+
+
+def counted_pattern(counter: GradeCounter) -> RequestPattern:
+    """Every field kind that holds a string matcher, each asking the same counter."""
+    single = MultiValuePattern("single", (counter,))
+    return dataclasses.replace(
+        parse_request_pattern({"urlPath": "/c", "method": "POST"})[0],
+        headers=(("X-A", single),),
+        query_parameters=(("q", single),),
+        cookies=(("c", counter),),
+        body_patterns=(Not(Or((counter, And((counter, counter))))), counter),
+    )
+
+
+@pytest.mark.parametrize("agree", [True, False])
+def test_matches_never_asks_for_a_grade(agree: bool) -> None:
+    """The hot path asks matchers only the yes/no question, whether the request matches or not."""
+    counter = GradeCounter("v")
+    value = "v" if agree else "w"
+    request = req(f"/c?q={value}", "POST", [("X-A", value), ("Cookie", f"c={value}")],
+                  body=value.encode())
+    pattern = counted_pattern(counter)
+    assert matches(pattern, request) is False  # `not (v or (v and v))` fails whenever v does
+    assert counter.graded == 0
+    score(pattern, request)
+    assert counter.graded > 0  # grading (near misses, verification) is where distances come from
+
+
+def test_registry_find_never_asks_for_a_grade() -> None:
+    """Finding the stub for a request among many near-identical ones computes no distance."""
+    counter = GradeCounter("x" * 310)
+    base = parse_stub({"request": {"method": "POST", "url": "/one"}})
+    registry = Registry()
+    for _ in range(50):
+        registry.add(dataclasses.replace(
+            base, id=str(uuid.uuid4()),
+            request=dataclasses.replace(base.request, body_patterns=(counter,))))
+    assert registry.find(req("/one", "POST", body=b"y" * 310)) is None
+    assert counter.graded == 0

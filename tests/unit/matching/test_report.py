@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 
 from mockserver.exchange import Request
-from mockserver.matching.diff import BODY_LIMIT, _wrap, render_diff
 from mockserver.matching.nearmiss import NearMiss
 from mockserver.matching.pattern import score
+from mockserver.matching.report import BODY_LIMIT, _wrap, render_diff
 from mockserver.stubs import parse_stub
 
 BLANK = " " * 59 + "|"
