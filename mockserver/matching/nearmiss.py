@@ -1,8 +1,10 @@
 """The nearest stubs to a request, and the nearest journalled requests to a pattern.
 
 With thousands of stubs, grading all of them for every 404 would make unmatched requests
-the slowest ones; past a threshold only the stubs that share the request's path, its first
-segment or that match any URL are graded, plus the stubs whose literal paths sort next to it.
+the slowest ones. Up to `GRADE_ALL_BELOW` stubs every stub is graded (the report is exactly
+WireMock's); past it only a bounded neighbourhood is: at most `NEIGHBOURHOOD` stubs that could
+match the URL, as many filed nearest to the request's path in the segment trie (same method
+first) and as many of the residual list, so a 404 costs the same at 1,000 or 100,000 stubs.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from mockserver.model import RequestPattern, StubMapping
 
 NEAREST = 3
 GRADE_ALL_BELOW = 500
+NEIGHBOURHOOD = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +35,7 @@ def nearest_stubs(registry: Registry, request: Request, limit: int = NEAREST) ->
     if len(registry) <= GRADE_ALL_BELOW:
         stubs = registry.all()
     else:
-        stubs = registry.nearby(request)
+        stubs = registry.nearby(request, NEIGHBOURHOOD)
     ranked = sorted(stubs, key=lambda stub: distance(stub.request, request))[:limit]
     return [NearMiss(stub, request, score(stub.request, request)) for stub in ranked]
 
