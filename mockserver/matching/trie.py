@@ -145,9 +145,15 @@ class SegmentTrie:
         out: list[StubMapping] = []
         seen: set[int] = set()
         for start in reversed(trail):
-            queue = deque([start])
+            # breadth first, children taken lazily: a node with 10,000 children costs only
+            # as many steps as stubs are still wanted
+            queue: deque[Iterator[_Node]] = deque([iter((start,))])
             while queue and len(out) < cap:
-                node = queue.popleft()
+                found = next(queue[0], None)
+                if found is None:
+                    queue.popleft()
+                    continue
+                node = found
                 if id(node) in seen:
                     continue
                 seen.add(id(node))
@@ -158,9 +164,10 @@ class SegmentTrie:
                     for m, stubs in shelf.items():
                         if m not in methods:
                             out.extend(stubs)
-                queue.extend(node.children.values())
+                if node.children:
+                    queue.append(iter(node.children.values()))
                 if node.wild is not None:
-                    queue.append(node.wild)
+                    queue.append(iter((node.wild,)))
             if len(out) >= cap:
                 break
         return out[:cap]
