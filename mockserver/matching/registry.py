@@ -66,12 +66,9 @@ class Registry:
         return heapq.merge(*lists, key=_key)
 
     def nearby(self, request: Request, cap: int) -> list[StubMapping]:
-        """At most about `cap` stubs worth grading for a near miss, in matching order.
-
-        The stubs that could match come first, then the stubs filed nearest to the request's
-        path (same method first), then the residual list: each part capped, so a 404 among
-        10,000 stubs grades a few hundred.
-        """
+        """Stubs worth grading for a near miss, in matching order: at most `cap` that could
+        match, `cap` filed nearest to the request's path (same method first) and `cap` of the
+        residual list, so the work for a 404 does not grow with the number of stubs."""
         found: dict[int, StubMapping] = {}
         for stub in itertools.islice(self.candidates(request), cap):
             found[id(stub)] = stub
