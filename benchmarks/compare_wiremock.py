@@ -8,9 +8,14 @@ loopback and prints the issue's table (ratios are mockserver / WireMock):
 
 Throughput: both servers get the same stubs through `POST /__admin/mappings/import`, journal off,
 and `wrk -t1 -c50` drives a request mix (first-loaded stub, last-loaded stub, random stubs and one
-deliberate 404) generated into a Lua script. Rounds alternate between the servers (the order swaps
-every round) and the table quotes medians with the min-max spread. Every request of the mix is
-checked once with urllib against each server before wrk runs.
+deliberate 404 in 20, i.e. 5%) generated into a Lua script. The default `--mix api-prefix` is
+what real services look like: every URL under `/api/v1/` (40% `urlPath` GET, 20% `urlPath`
+POST, 20% `urlPathPattern` like `/api/v1/pattern/3/[0-9]+/detail`, 10% header matchers, 10%
+`matchesJsonPath` bodies, the 404 under `/api/v1/` too); `--mix distinct-prefix` is the older
+mix in which every regex stub has a first segment of its own. A bare httptools + uvloop server
+(raw_ceiling.py) gives the 1-stub ceiling of the machine. Rounds alternate between the servers
+(the order swaps every round) and the table quotes medians with the min-max spread. Every
+request of the mix is checked once with urllib against each server before wrk runs.
 
 Start-up: spawn to first successful `GET /__admin/mappings`, median of N starts each (empty root
 dir); idle RSS is VmRSS read after those starts plus a few requests. Journal cost: mockserver
@@ -67,58 +72,102 @@ class Req:
     expect_body: str | None = None
 
 
-def stub(i: int) -> dict[str, Any]:
-    """Stub number i; the kind cycles through the five kinds of the issue."""
-    kind = i % 5
-    if kind == 0:
-        request: dict[str, Any] = {"method": "GET", "urlPath": f"/api/r{i}/item"}
-    elif kind == 1:
-        request = {"method": "POST", "urlPath": f"/api/r{i}/item",
+MIXES = ("api-prefix", "distinct-prefix")
+
+
+def stub(i: int, mix: str = "api-prefix") -> dict[str, Any]:
+    """Stub number i of a mix; the kind cycles with i."""
+    if mix == "distinct-prefix":
+        return {"request": _distinct_prefix_request(i),
+                "response": {"status": 200, "body": f"stub {i}"}}
+    kind = i % 10
+    if kind < 4:
+        request: dict[str, Any] = {"method": "GET", "urlPath": f"/api/v1/items/{i}"}
+    elif kind < 6:
+        request = {"method": "POST", "urlPath": f"/api/v1/orders/{i}",
                    "headers": {"Content-Type": {"contains": "json"}}}
-    elif kind == 2:
-        request = {"method": "GET", "urlPathPattern": f"/pat{i}/[0-9]+"}
-    elif kind == 3:
-        request = {"method": "GET", "urlPath": f"/hdr{i}",
+    elif kind < 8:
+        request = {"method": "GET", "urlPathPattern": f"/api/v1/pattern/{i}/[0-9]+/detail"}
+    elif kind == 8:
+        request = {"method": "GET", "urlPath": f"/api/v1/tenants/{i}",
                    "headers": {"X-Tenant": {"equalTo": f"t{i}"},
                                "Accept": {"contains": "json"}}}
     else:
-        request = {"method": "POST", "urlPath": f"/json{i}",
+        request = {"method": "POST", "urlPath": f"/api/v1/search/{i}",
                    "bodyPatterns": [{"matchesJsonPath": f"$.items[?(@.id == {i})]"}]}
     return {"request": request, "response": {"status": 200, "body": f"stub {i}"}}
 
 
-def request_for(i: int) -> Req:
-    """A request that stub i (and no other stub) matches."""
+def _distinct_prefix_request(i: int) -> dict[str, Any]:
     kind = i % 5
-    body = f"stub {i}"
     if kind == 0:
-        return Req("GET", f"/api/r{i}/item", expect_body=body)
+        return {"method": "GET", "urlPath": f"/api/r{i}/item"}
     if kind == 1:
-        return Req("POST", f"/api/r{i}/item", (("Content-Type", "application/json"),),
-                   json.dumps({"n": i}), expect_body=body)
+        return {"method": "POST", "urlPath": f"/api/r{i}/item",
+                "headers": {"Content-Type": {"contains": "json"}}}
     if kind == 2:
-        return Req("GET", f"/pat{i}/{1000 + i}", expect_body=body)
+        return {"method": "GET", "urlPathPattern": f"/pat{i}/[0-9]+"}
     if kind == 3:
-        return Req("GET", f"/hdr{i}", (("X-Tenant", f"t{i}"), ("Accept", "application/json")),
-                   expect_body=body)
-    return Req("POST", f"/json{i}", (("Content-Type", "application/json"),),
+        return {"method": "GET", "urlPath": f"/hdr{i}",
+                "headers": {"X-Tenant": {"equalTo": f"t{i}"}, "Accept": {"contains": "json"}}}
+    return {"method": "POST", "urlPath": f"/json{i}",
+            "bodyPatterns": [{"matchesJsonPath": f"$.items[?(@.id == {i})]"}]}
+
+
+JSON = (("Content-Type", "application/json"),)
+
+
+def request_for(i: int, mix: str = "api-prefix") -> Req:
+    """A request that stub i (and no other stub) matches."""
+    body = f"stub {i}"
+    if mix == "distinct-prefix":
+        kind = i % 5
+        if kind == 0:
+            return Req("GET", f"/api/r{i}/item", expect_body=body)
+        if kind == 1:
+            return Req("POST", f"/api/r{i}/item", JSON, json.dumps({"n": i}), expect_body=body)
+        if kind == 2:
+            return Req("GET", f"/pat{i}/{1000 + i}", expect_body=body)
+        if kind == 3:
+            return Req("GET", f"/hdr{i}", (("X-Tenant", f"t{i}"), ("Accept", "application/json")),
+                       expect_body=body)
+        return Req("POST", f"/json{i}", JSON,
+                   json.dumps({"items": [{"id": i - 1}, {"id": i}]}), expect_body=body)
+    kind = i % 10
+    if kind < 4:
+        return Req("GET", f"/api/v1/items/{i}", expect_body=body)
+    if kind < 6:
+        return Req("POST", f"/api/v1/orders/{i}", JSON, json.dumps({"n": i}), expect_body=body)
+    if kind < 8:
+        return Req("GET", f"/api/v1/pattern/{i}/{1000 + i}/detail", expect_body=body)
+    if kind == 8:
+        return Req("GET", f"/api/v1/tenants/{i}",
+                   (("X-Tenant", f"t{i}"), ("Accept", "application/json")), expect_body=body)
+    return Req("POST", f"/api/v1/search/{i}", JSON,
                json.dumps({"items": [{"id": i - 1}, {"id": i}]}), expect_body=body)
 
 
-def import_body(count: int) -> dict[str, Any]:
+def not_found(mix: str) -> Req:
+    """The mix's deliberate 404: under `/api/v1/` for the realistic mix, near many stubs."""
+    if mix == "distinct-prefix":
+        return Req("GET", NOT_FOUND_PATH, status=404)
+    return Req("GET", "/api/v1/items/404/missing", status=404)
+
+
+def import_body(count: int, mix: str = "api-prefix") -> dict[str, Any]:
     # Import applies its list in reverse (the last element is added first), so stub 0 is the
     # first-loaded stub and stub count-1 the last-loaded one.
-    return {"mappings": [stub(i) for i in reversed(range(count))],
+    return {"mappings": [stub(i, mix) for i in reversed(range(count))],
             "importOptions": {"duplicatePolicy": "IGNORE", "deleteAllNotInImport": False}}
 
 
-def request_mix(count: int, size: int, seed: int) -> list[Req]:
+def request_mix(count: int, size: int, seed: int, mix: str = "api-prefix") -> list[Req]:
     """first-loaded, last-loaded, random stubs, and one 404 -- `size` requests in all."""
     rng = random.Random(seed)
-    mix = [request_for(0), request_for(count - 1)]
-    mix += [request_for(rng.randrange(count)) for _ in range(max(0, size - 3))]
-    mix.append(Req("GET", NOT_FOUND_PATH, status=404))
-    return mix
+    reqs = [request_for(0, mix), request_for(count - 1, mix)]
+    reqs += [request_for(rng.randrange(count), mix) for _ in range(max(0, size - 3))]
+    reqs.append(not_found(mix))
+    return reqs
 
 
 def lua_str(text: str) -> str:
@@ -331,11 +380,15 @@ class WrkResult:
     non2xx: int
     timeouts: int
     errors: int
+    p99_ms: float = float("nan")
+
+
+_UNIT_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
 
 
 def run_wrk(base: str, script: Path, duration: float, connections: int,
             timeout_s: float) -> WrkResult:
-    argv = ["wrk", "-t1", f"-c{connections}", f"-d{max(1, round(duration))}s",
+    argv = ["wrk", "-t1", f"-c{connections}", f"-d{max(1, round(duration))}s", "--latency",
             f"--timeout={max(1, round(timeout_s))}s", "-s", str(script), base + "/"]
     limit = duration + timeout_s + 60
     with subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -361,12 +414,14 @@ def run_wrk(base: str, script: Path, duration: float, connections: int,
     total = re.search(r"(\d+) requests in", out)
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    p99 = re.search(r"^\s*99%\s+([\d.]+)(us|ms|s|m)\s*$", out, re.MULTILINE)
     return WrkResult(
         rate=float(rate.group(1)) if rate else 0.0,
         requests=int(total.group(1)) if total else 0,
         non2xx=int(non2xx.group(1)) if non2xx else 0,
         timeouts=int(sock.group(4)) if sock else 0,
         errors=sum(int(sock.group(k)) for k in (1, 2, 3)) if sock else 0,
+        p99_ms=float(p99.group(1)) * _UNIT_MS[p99.group(2)] if p99 else float("nan"),
     )
 
 
@@ -403,10 +458,10 @@ def throughput(servers: list[Server], counts: list[int], args: argparse.Namespac
                work: Path) -> dict[str, Any]:
     results: dict[str, Any] = {}
     for count in counts:
-        mix = request_mix(count, args.mix_size, args.seed + count)
+        mix = request_mix(count, args.mix_size, args.seed + count, args.mix)
         script = work / f"mix{count}.lua"
         script.write_text(wrk_script(mix))
-        body = import_body(count)
+        body = import_body(count, args.mix)
         row: dict[str, Any] = {"stubs": count, "mix_size": len(mix),
                                "expected_404_share": 1 / len(mix)}
         for server in servers:
@@ -437,6 +492,7 @@ def throughput(servers: list[Server], counts: list[int], args: argparse.Namespac
             rates = [r["rate"] for r in row[server.name]["rounds"]]
             row[server.name]["median"] = median(rates)
             row[server.name]["spread"] = spread(rates)
+            row[server.name]["p99_ms"] = median([r["p99_ms"] for r in row[server.name]["rounds"]])
             row[server.name]["rss_mb"] = server.rss_kb() / 1024
             bad = [r for r in row[server.name]["rounds"]
                    if r["non2xx"] > 1.5 * r["requests"] / len(mix) + 2 * args.connections]
@@ -450,6 +506,34 @@ def throughput(servers: list[Server], counts: list[int], args: argparse.Namespac
             row["ratio_per_round"] = per_round
         results[str(count)] = row
     return results
+
+
+def raw_ceiling(args: argparse.Namespace, work: Path) -> dict[str, Any] | None:
+    """The same wrk rounds against raw_ceiling.py: one pre-encoded answer, no framework."""
+    python = mockserver_python()
+    probe = subprocess.run([python, "-c", "import httptools, uvloop"], capture_output=True,
+                           check=False)
+    if probe.returncode != 0:
+        log("raw ceiling skipped: httptools/uvloop missing (pip install -e '.[bench]')")
+        return None
+    port = free_port()
+    server = Server("raw ceiling", [python, str(HERE / "raw_ceiling.py"), "--port", str(port)],
+                    port, HERE, work / f"raw-{port}.err").start()
+    script = work / "raw.lua"
+    script.write_text(wrk_script([Req("GET", "/api/v1/items/0")]))
+    try:
+        run_wrk(server.base, script, args.mock_warmup, args.connections, args.wrk_timeout)
+        rounds = []
+        for rnd in range(args.rounds):
+            res = run_wrk(server.base, script, args.duration, args.connections,
+                          args.wrk_timeout)
+            log(f"raw ceiling, round {rnd + 1}: {res.rate:,.0f} req/s, p99 {res.p99_ms:.1f} ms")
+            rounds.append(vars(res))
+    finally:
+        server.stop()
+    rates = [r["rate"] for r in rounds]
+    return {"rounds": rounds, "median": median(rates), "spread": spread(rates),
+            "p99_ms": median([r["p99_ms"] for r in rounds])}
 
 
 def startup(jar: Path | None, args: argparse.Namespace, work: Path) -> dict[str, Any]:
@@ -575,9 +659,11 @@ def table(res: dict[str, Any], has_wm: bool) -> list[tuple[str, str, str, str]]:
         own = tp["10000"]["mockserver"]["median"] / tp["1"]["mockserver"]["median"]
         rows.append(("  10,000 stubs vs own 1 stub", f"{own:.2f}x", ">= 0.8x",
                      verdict(own >= 0.8)))
-    st = res["startup"]
-    mock_st = st["mockserver"]
-    if has_wm:
+    st = res.get("startup")
+    if st is None:
+        pass
+    elif has_wm:
+        mock_st = st["mockserver"]
         wm_st = st["WireMock"]
         ratio = mock_st["start_median_s"] / wm_st["start_median_s"]
         rows.append(("start to first admin answer",
@@ -591,6 +677,7 @@ def table(res: dict[str, Any], has_wm: bool) -> list[tuple[str, str, str, str]]:
                      f"WM {wm_st['idle_rss_median_mb']:.1f} MB"), "<= 0.5x WireMock",
                      verdict(ratio <= 0.5)))
     else:
+        mock_st = st["mockserver"]
         rows.append(("start to first admin answer",
                      f"mock {mock_st['start_median_s'] * 1000:.0f} ms", "<= 0.4x WireMock",
                      "n/a"))
@@ -608,8 +695,34 @@ def table(res: dict[str, Any], has_wm: bool) -> list[tuple[str, str, str, str]]:
     return rows
 
 
-def print_table(rows: list[tuple[str, str, str, str]]) -> None:
-    heads = ("measure", "measured (mockserver/WireMock)", "target", "result")
+def throughput_rows(res: dict[str, Any], has_wm: bool) -> list[tuple[str, ...]]:
+    """Per stub count: req/s median (min-max) and p99 per server, the ratio, and the share of
+    mockserver's own 1-stub rate; then the raw ceiling."""
+    rows: list[tuple[str, ...]] = []
+    tp = res["throughput"]
+    one = tp.get("1", {}).get("mockserver", {}).get("median")
+    for key, row in tp.items():
+        mock = row["mockserver"]
+        own = f"{mock['median'] / one:.2f}x" if one else "n/a"
+        wm = row.get("WireMock")
+        rows.append((f"{int(key):,}", fmt_rate(mock), f"{mock['p99_ms']:.1f} ms",
+                     fmt_rate(wm) if wm else "n/a",
+                     f"{wm['p99_ms']:.1f} ms" if wm else "n/a",
+                     f"{row['ratio']:.2f}x" if has_wm and "ratio" in row else "n/a", own))
+    raw = res.get("raw_ceiling")
+    if raw:
+        rows.append(("raw ceiling", fmt_rate(raw), f"{raw['p99_ms']:.1f} ms", "", "", "",
+                     f"mock 1 stub = {one / raw['median']:.2f}x of it" if one else ""))
+    return rows
+
+
+THROUGHPUT_HEADS = ("stubs", "mockserver req/s", "p99", "WireMock req/s", "p99",
+                    "mock/WM", "mock vs own 1 stub")
+
+
+def print_table(rows: list[tuple[str, ...]],
+                heads: tuple[str, ...] = ("measure", "measured (mockserver/WireMock)", "target",
+                                          "result")) -> None:
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(heads)]
     line = "| " + " | ".join(h.ljust(w) for h, w in zip(heads, widths, strict=True)) + " |"
     print(line)
@@ -646,6 +759,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--mix-size", type=int, default=20,
                         help="requests in the cycled mix (first, last, random..., one 404)")
     parser.add_argument("--seed", type=int, default=6)
+    parser.add_argument("--mix", choices=MIXES, default="api-prefix",
+                        help="api-prefix: every URL under /api/v1/ (regexes share it); "
+                        "distinct-prefix: every regex stub has its own first segment")
+    parser.add_argument("--skip-startup", action="store_true",
+                        help="leave out the start-up and idle RSS measurement")
+    parser.add_argument("--skip-raw", action="store_true",
+                        help="leave out the raw ceiling (raw_ceiling.py)")
     parser.add_argument("--starts", type=int, default=5, help="starts per server for start-up")
     parser.add_argument("--idle-settle", type=float, default=0.5,
                         help="seconds to wait before reading RSS")
@@ -703,7 +823,10 @@ def main(argv: list[str] | None = None) -> int:
     }
     began = time.perf_counter()
     try:
-        results["startup"] = startup(jar, args, work)
+        if not args.skip_startup:
+            results["startup"] = startup(jar, args, work)
+        if not args.skip_raw:
+            results["raw_ceiling"] = raw_ceiling(args, work)
         empty = work / "empty"
         servers = [mockserver(empty, "--no-request-journal", "--disable-request-logging").start()]
         if jar:
@@ -730,8 +853,10 @@ def main(argv: list[str] | None = None) -> int:
           f"wrk -t1 -c{args.connections} -d{args.duration:g}s x {args.rounds} alternating "
           f"round(s), journal off; load avg before {results['loadavg_before'][0]:.2f}, "
           f"after {results['loadavg_after'][0]:.2f}")
-    print("throughput: median req/s (min-max over rounds); ratio = mockserver/WireMock medians, "
-          "[min-max of per-round ratios]")
+    print(f"mix {args.mix}; throughput: median req/s (min-max over rounds), p99 latency "
+          "(median over rounds); ratio = mockserver/WireMock medians")
+    print()
+    print_table(throughput_rows(results, bool(jar)), THROUGHPUT_HEADS)
     print()
     rows = table(results, bool(jar))
     print_table(rows)

@@ -1,23 +1,25 @@
 """The live, ordered set of stubs, indexed so a request is tested against few of them.
 
-Order is WireMock's: priority ascending, then newest first. Stubs whose URL pins a literal
-path live in a bucket per path; regex and template stubs whose first path segment is literal
-live in a bucket per segment; the rest (any URL, unanchored patterns) in one residual list.
-A request looks at its path bucket, its segment bucket and the residual list, merged in order,
-so with 10,000 stubs it still tests only the handful that could match.
+Order is WireMock's: priority ascending, then newest first (insertion sequence numbers break
+ties). Stubs are filed in two segment tries by the literal part of their URL matcher (see
+`segments`): one walked with the request path, one with path and query for `urlPattern`;
+stubs whose URL pins nothing (any URL, top-level alternation, inline flags) sit in a residual
+list. A request merges the lists its walk collects with the residual list, in order, so with
+10,000 stubs under one `/api/v1/` prefix it still tests only the handful that could match.
 """
 
 from __future__ import annotations
 
 import heapq
 import itertools
-from bisect import bisect_left, insort
+from bisect import insort
 from collections.abc import Iterable, Iterator
 
 from mockserver.exchange import Request
-from mockserver.matchers.url import request_first_segment
 from mockserver.matching.pattern import matches
 from mockserver.matching.scenarios import Scenarios
+from mockserver.matching.segments import UrlKey, url_key
+from mockserver.matching.trie import SegmentTrie, remove_exact
 from mockserver.model import StubMapping
 
 
@@ -25,23 +27,14 @@ def _key(stub: StubMapping) -> tuple[int, int]:
     return stub.order_key
 
 
-def _remove_exact(ordered: list[StubMapping], stub: StubMapping) -> None:
-    """Remove by position: order keys are unique, so bisect finds the very object."""
-    index = bisect_left(ordered, stub.order_key, key=_key)
-    if index < len(ordered) and ordered[index] is stub:
-        del ordered[index]
-    else:  # pragma: no cover - defensive, the index is kept consistent
-        ordered[:] = [s for s in ordered if s is not stub]
-
-
 class Registry:
     def __init__(self) -> None:
         self._by_id: dict[str, StubMapping] = {}
         self._ordered: list[StubMapping] = []
-        self._by_path: dict[str, list[StubMapping]] = {}
-        self._by_segment: dict[str, list[StubMapping]] = {}
+        self._keys: dict[str, UrlKey | None] = {}
+        self._by_path = SegmentTrie()
+        self._by_url = SegmentTrie()
         self._residual: list[StubMapping] = []
-        self._paths_sorted: list[str] = []
         self._counter = itertools.count(1)
         self.scenarios = Scenarios()
 
@@ -61,30 +54,31 @@ class Registry:
 
     def candidates(self, request: Request) -> Iterable[StubMapping]:
         """Stubs that could match `request`, in matching order."""
-        lists = [self._residual]
-        bucket = self._by_path.get(request.path)
-        if bucket:
-            lists.append(bucket)
-        segment = request_first_segment(request.path)
-        if segment is not None:
-            seg_bucket = self._by_segment.get(segment)
-            if seg_bucket:
-                lists.append(seg_bucket)
-        non_empty = [lst for lst in lists if lst]
-        if len(non_empty) == 1:
-            return non_empty[0]
-        if not non_empty:
+        method = request.method
+        lists = self._by_path.lookup(request.path.split("/"), method)
+        lists += self._by_url.lookup(request.url.split("/"), method)
+        if self._residual:
+            lists.append(self._residual)
+        if len(lists) == 1:
+            return lists[0]
+        if not lists:
             return ()
-        return heapq.merge(*non_empty, key=_key)
+        return heapq.merge(*lists, key=_key)
 
-    def nearby(self, request: Request, neighbours: int = 8) -> list[StubMapping]:
-        """Candidates plus stubs whose literal paths sort next to the request's path."""
-        found = {stub.id: stub for stub in self.candidates(request)}
-        position = bisect_left(self._paths_sorted, request.path)
-        for path in self._paths_sorted[max(0, position - neighbours) : position + neighbours]:
-            for stub in self._by_path.get(path, ()):
-                found.setdefault(stub.id, stub)
-        return list(found.values())
+    def nearby(self, request: Request, cap: int) -> list[StubMapping]:
+        """Stubs worth grading for a near miss, in matching order: at most `cap` that could
+        match, `cap` filed nearest to the request's path (same method first) and `cap` of the
+        residual list, so the work for a 404 does not grow with the number of stubs."""
+        found: dict[int, StubMapping] = {}
+        for stub in itertools.islice(self.candidates(request), cap):
+            found[id(stub)] = stub
+        parts = request.path.split("/")
+        for trie in (self._by_path, self._by_url):
+            for stub in trie.neighbourhood(parts, request.method, cap):
+                found.setdefault(id(stub), stub)
+        for stub in self._residual[:cap]:
+            found.setdefault(id(stub), stub)
+        return sorted(found.values(), key=_key)
 
     def find(self, request: Request) -> StubMapping | None:
         """The stub that answers `request`, firing its scenario transition (atomically)."""
@@ -149,49 +143,33 @@ class Registry:
     def clear(self) -> None:
         self._by_id.clear()
         self._ordered.clear()
+        self._keys.clear()
         self._by_path.clear()
-        self._by_segment.clear()
+        self._by_url.clear()
         self._residual.clear()
-        self._paths_sorted.clear()
         self.scenarios.clear()
-
-    def _bucket(self, stub: StubMapping) -> list[StubMapping]:
-        url = stub.request.url
-        if url is not None:
-            literal = url.literal_path
-            if literal is not None:
-                bucket = self._by_path.get(literal)
-                if bucket is None:
-                    bucket = self._by_path[literal] = []
-                    insort(self._paths_sorted, literal)
-                return bucket
-            if url.index_prefix is not None:
-                return self._by_segment.setdefault(url.index_prefix, [])
-        return self._residual
 
     def _insert(self, stub: StubMapping, *, scenario: bool = True) -> None:
         self._by_id[stub.id] = stub
         insort(self._ordered, stub, key=_key)
-        insort(self._bucket(stub), stub, key=_key)
+        key = self._keys[stub.id] = url_key(stub.request.url)
+        if key is None:
+            insort(self._residual, stub, key=_key)
+        else:
+            trie = self._by_url if key.on_url else self._by_path
+            trie.insert(key.segments, key.open, stub)
         if scenario:
             self.scenarios.add(stub)
 
     def _discard(self, stub: StubMapping) -> None:
         del self._by_id[stub.id]
-        _remove_exact(self._ordered, stub)
-        bucket = self._bucket(stub)
-        _remove_exact(bucket, stub)
-        if not bucket and bucket is not self._residual:
-            url = stub.request.url
-            assert url is not None
-            if url.literal_path is not None:
-                self._by_path.pop(url.literal_path, None)
-                paths = self._paths_sorted
-                index = bisect_left(paths, url.literal_path)
-                if index < len(paths) and paths[index] == url.literal_path:
-                    del paths[index]
-            elif url.index_prefix is not None:
-                self._by_segment.pop(url.index_prefix, None)
+        remove_exact(self._ordered, stub)
+        key = self._keys.pop(stub.id)
+        if key is None:
+            remove_exact(self._residual, stub)
+        else:
+            trie = self._by_url if key.on_url else self._by_path
+            trie.discard(key.segments, key.open, stub)
         self.scenarios.remove(stub)
 
     def __iter__(self) -> Iterator[StubMapping]:

@@ -306,3 +306,131 @@ def test_candidates_are_in_matching_order() -> None:
     for _ in range(100):
         ranks = [order[s.id] for s in registry.candidates(random_request(rng))]
         assert ranks == sorted(ranks)
+
+
+API_SEGMENTS = ["users", "orders", "pattern", "3", "17", "detail", "a%2Fb", "x y", ""]
+API_VALUES = ["1", "42", "abc", "7x", "", "detail", "users"]
+API_TAILS = ["[0-9]+", "[^/]+", "\\d+", "[a-z0-9-]+", "(users|orders)", "(?:v1|v2)?",
+             "item-[0-9]{2,3}", "[^/?]*", ".*", ".+/detail", "users?", "\\.json", "x y"]
+
+
+def api_stub_json(rng: random.Random, serial: int) -> dict[str, Any]:
+    """Stubs as real services write them: everything under `/api/v1/`, most URL kinds."""
+    def seg() -> str:
+        return rng.choice(API_SEGMENTS)
+
+    def tail() -> str:
+        return "/".join(rng.choice([seg(), rng.choice(API_TAILS)])
+                        for _ in range(rng.randint(0, 3)))
+
+    base = rng.choice(["/api/v1/", "/api/v1/", "/api/v2/", "/api/", "/api/v1/users/"])
+    kind = rng.choice(["urlPath", "urlPath", "url", "urlPathPattern", "urlPathPattern",
+                       "urlPattern", "urlPathTemplate", "alternation", "anchored", "any"])
+    request: dict[str, Any] = {}
+    if kind in ("urlPath", "url"):
+        path = base + "/".join(seg() for _ in range(rng.randint(0, 3)))
+        if rng.random() < 0.2:
+            path += "/"
+        request[kind] = path + (rng.choice(["", "?q=1"]) if kind == "url" else "")
+    elif kind == "urlPathPattern":
+        request[kind] = base + tail() + rng.choice(["", "", "/", "/?", "$", "/detail"])
+    elif kind == "urlPattern":
+        request[kind] = base + tail() + rng.choice(["", "\\?q=[0-9]+", "(\\?.*)?", "\\?q=.*"])
+    elif kind == "urlPathTemplate":
+        request[kind] = base + "/".join(
+            rng.choice([seg(), f"{{id{n}}}", f"{{name{n}}}-x", "**"])
+            for n in range(rng.randint(1, 3)))
+    elif kind == "alternation":
+        request["urlPathPattern"] = rng.choice(
+            [f"{base}users|{base}orders/[0-9]+", f"/api/(v1|v2)/{seg()}", f"(/api)?/v1/{seg()}",
+             f"{base}(a|b/c)"])
+    elif kind == "anchored":
+        request["urlPathPattern"] = f"^{base}{tail()}$"
+    if rng.random() < 0.5:
+        request["method"] = rng.choice(["GET", "POST", "ANY", "GET_OR_HEAD", "PUT"])
+    if rng.random() < 0.15:
+        request["headers"] = {"X-Tag": {"matches": rng.choice(["[0-9]+", "[a-z]+"])}}
+    out: dict[str, Any] = {"request": request, "name": f"{kind}-{serial}"}
+    if kind == "any":
+        out["priority"] = rng.choice([8, 10])
+    elif rng.random() < 0.4:
+        out["priority"] = rng.choice([1, 3, 5, 7, 10])
+    if rng.random() < 0.1:
+        out["scenarioName"] = rng.choice(["flow", "other"])
+        out["requiredScenarioState"] = rng.choice(["Started", "second"])
+        out["newScenarioState"] = rng.choice(["Started", "second"])
+    return out
+
+
+def api_request(rng: random.Random) -> Request:
+    parts = [rng.choice(API_SEGMENTS + API_VALUES) for _ in range(rng.randint(0, 4))]
+    path = rng.choice(["/api/v1/", "/api/v2/", "/api/", "/api/v1/users/", "/v1/", "/"])
+    path += "/".join(parts)
+    if rng.random() < 0.3:
+        path += rng.choice(["?q=1", "?q=x/y", "?r=1"])
+    headers = [("X-Tag", rng.choice(API_VALUES))] if rng.random() < 0.5 else []
+    return Request(rng.choice(["GET", "POST", "HEAD", "PUT"]), path, headers=headers)
+
+
+def linear_find_eligible(registry: Registry, request: Request) -> StubMapping | None:
+    return next((s for s in registry.all()
+                 if matches(s.request, request) and registry.scenarios.eligible(s)), None)
+
+
+@pytest.mark.parametrize("seed", [3, 4, 5])
+def test_trie_find_equals_linear_scan_under_a_shared_prefix(seed: int) -> None:
+    """With 400 stubs sharing `/api/v1/` (templates, classes, alternations, priorities,
+    scenarios), find answers exactly like a linear scan, also after edits and removals."""
+    rng = random.Random(seed)
+    registry = Registry()
+    for serial in range(400):
+        registry.add(parse_stub(api_stub_json(rng, serial)))
+    requests = [api_request(rng) for _ in range(600)]
+    found = 0
+    for request in requests:
+        expected = linear_find_eligible(registry, request)
+        actual = registry.find(request)  # fires the scenario transition after comparing
+        assert actual is expected, (request.method, request.url, expected, actual)
+        found += actual is not None
+    assert found > 100
+
+    stubs = registry.all()
+    rng.shuffle(stubs)
+    for victim in stubs[:100]:
+        registry.remove(victim.id)
+    for target in stubs[100:200]:
+        data = api_stub_json(rng, 1000)
+        data["id"] = target.id
+        registry.replace(parse_stub(data))
+    for serial in range(2000, 2100):
+        registry.add(parse_stub(api_stub_json(rng, serial)))
+    for request in requests:
+        expected = linear_find_eligible(registry, request)
+        assert registry.find(request) is expected, (request.method, request.url)
+
+
+def test_trie_prunes_removed_paths() -> None:
+    """Removing every stub leaves no path behind: lookups and neighbourhoods come back empty."""
+    rng = random.Random(9)
+    registry = Registry()
+    ids = [registry.add(parse_stub(api_stub_json(rng, i))).id for i in range(200)]
+    for stub_id in ids:
+        registry.remove(stub_id)
+    request = Request("GET", "/api/v1/users/1")
+    assert list(registry.candidates(request)) == []
+    assert registry.nearby(request, 50) == []
+
+
+def test_nearby_is_bounded_and_ordered() -> None:
+    """The near-miss neighbourhood stays within its cap among 3,000 stubs under one prefix,
+    holds the stubs next to the request's path, and comes in matching order."""
+    registry = Registry()
+    for i in range(1000):
+        registry.add(stub({"method": "GET", "urlPath": f"/api/v1/items/{i}"}))
+        registry.add(stub({"method": "POST", "urlPathPattern": f"/api/v1/pattern/{i}/[0-9]+"}))
+        registry.add(stub({"urlPathTemplate": f"/api/v1/orders/{i}/{{id}}"}))
+    near = registry.nearby(Request("POST", "/api/v1/pattern/512/x"), 50)
+    assert len(near) <= 150
+    assert any(s.request.url.value == "/api/v1/pattern/512/[0-9]+" for s in near)
+    order = {s.id: i for i, s in enumerate(registry.all())}
+    assert [order[s.id] for s in near] == sorted(order[s.id] for s in near)
