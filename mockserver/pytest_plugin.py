@@ -2,14 +2,20 @@
 
 Registered through the `pytest11` entry point, so installing mockserver is enough. Nothing is
 imported or started until a test asks for the fixture. Stub files are preloaded from
-`--mockserver-root-dir` or the ini option `mockserver_root_dir` (relative to the ini file).
+`--mockserver-root-dir` or the ini option `mockserver_root_dir` (relative to the ini file);
+a stub file that does not load fails every test that uses the fixture, naming `file:line`.
+
+A test that used `mockserver` fails when a request reached it that no stub matched, showing
+the request beside its nearest stub (`@pytest.mark.mockserver_allow_unmatched` for tests that
+send such requests on purpose). `@pytest.mark.mockserver_assert_all_used`, or the ini option
+`mockserver_assert_all_used = true`, also fails a test that left a stub unused.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -24,6 +30,33 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--mockserver-root-dir", dest="mockserver_root_dir", default=None,
                     metavar="DIR", help=ROOT_DIR_HELP)
     parser.addini("mockserver_root_dir", ROOT_DIR_HELP, default="")
+    parser.addini("mockserver_assert_all_used", "fail a test using the mockserver fixture that "
+                  "left a stub unmatched by any request", type="bool", default=False)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "mockserver_allow_unmatched: requests no stub matches do not fail this test")
+    config.addinivalue_line(
+        "markers", "mockserver_assert_all_used: fail this test when a stub was never matched")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, Any, Any]:
+    """After a passing test body, fail it for unmatched requests (and unused stubs, if asked),
+    so the failure is the test's own and not an error in teardown."""
+    result = yield
+    funcargs: dict[str, Any] = getattr(item, "funcargs", {})
+    server = funcargs.get("mockserver")
+    if server is None:
+        return result
+    __tracebackhide__ = True
+    if item.get_closest_marker("mockserver_allow_unmatched") is None:
+        server.assert_no_unmatched()
+    if item.get_closest_marker("mockserver_assert_all_used") is not None or bool(
+            item.config.getini("mockserver_assert_all_used")):
+        server.assert_all_used()
+    return result
 
 
 def root_dir_of(config: pytest.Config) -> Path | None:
