@@ -60,6 +60,8 @@ def _convert(parser: argparse.ArgumentParser, action: argparse.Action, name: str
         return action.const if on else action.default
     try:
         value = action.type(raw) if callable(action.type) else raw
+    except argparse.ArgumentTypeError as exc:  # the type's own explanation
+        parser.error(f"{name}={raw!r}: {exc}")
     except (TypeError, ValueError):
         type_name = getattr(action.type, "__name__", "value")
         parser.error(f"{name}={raw!r}: invalid {type_name} value")

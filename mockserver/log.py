@@ -1,4 +1,10 @@
-"""structlog set-up, in one place: JSON lines for machines, colourless console for people."""
+"""structlog set-up, in one place, on top of the standard `logging` module.
+
+Events go through structlog's stdlib integration to the `mockserver` logger, so pytest's
+`caplog`, `logging.config` and log levels apply to them like to any library's. The command
+line adds one handler rendering JSON lines for machines or a console line for people; the
+Python API and the pytest fixture add none (pytest captures, your logging config decides).
+"""
 
 from __future__ import annotations
 
@@ -6,9 +12,14 @@ import logging
 import sys
 import time
 from collections.abc import MutableMapping
-from typing import Any
+from typing import Any, TextIO
 
 import structlog
+
+LOGGER_NAME = "mockserver"
+
+# The keys a person scans first, in reading order; every other key follows as logged.
+READING_ORDER = ("event", "method", "path", "status", "stub_name", "stub_id", "elapsed_ms")
 
 
 class UtcTimestamp:
@@ -31,25 +42,83 @@ class UtcTimestamp:
         return event_dict
 
 
-def configure(log_format: str | None = None, *, verbose: bool = False) -> None:
-    """`log_format` json|console; by default JSON unless stdout is a terminal."""
-    if log_format is None:
-        log_format = "console" if sys.stdout.isatty() else "json"
-    renderer: structlog.typing.Processor
+def reading_order(
+    logger: Any, method: str, event_dict: MutableMapping[str, Any]
+) -> MutableMapping[str, Any]:
+    """Put `method`, `path`, `status`, the stub, `elapsed_ms` first; drop empty stub keys."""
+    ordered: dict[str, Any] = {}
+    for key in READING_ORDER:
+        if key in event_dict:
+            value = event_dict[key]
+            if value is not None or not key.startswith("stub_"):
+                ordered[key] = value
+    for key, value in event_dict.items():
+        if key not in ordered and key not in READING_ORDER:
+            ordered[key] = value
+    return ordered
+
+
+def _renderer(log_format: str) -> structlog.typing.Processor:
     if log_format == "json":
-        renderer = structlog.processors.JSONRenderer()
-    else:
-        renderer = structlog.dev.ConsoleRenderer(colors=False)
+        return structlog.processors.JSONRenderer()
+    return structlog.dev.ConsoleRenderer(colors=False, sort_keys=False)
+
+
+def configure(
+    log_format: str | None = None, *, verbose: bool = False, stream: TextIO | None = None
+) -> None:
+    """For the command line: `log_format` json|console (default JSON unless stdout is a
+    terminal), one handler on the `mockserver` logger writing to `stream` (stdout)."""
+    stream = stream or sys.stdout
+    if log_format is None:
+        log_format = "console" if stream.isatty() else "json"
+    level = logging.DEBUG if verbose else logging.INFO
+    _configure_structlog(level)
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(structlog.stdlib.ProcessorFormatter(
+        processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                    _renderer(log_format)],
+        foreign_pre_chain=[structlog.stdlib.add_log_level, UtcTimestamp()],
+    ))
+    logger = logging.getLogger(LOGGER_NAME)
+    for old in list(logger.handlers):
+        logger.removeHandler(old)
+    logger.addHandler(handler)
+    logger.setLevel(level)
+    logger.propagate = False  # the command line owns the process: one copy of each line
+
+
+def key_values(logger: Any, method: str, event_dict: MutableMapping[str, Any]) -> str:
+    """`request_served method=GET path=/x status=200 ...`: one line for any stdlib handler
+    (logging adds its own time and level, so they are left out here)."""
+    event = event_dict.pop("event", "")
+    event_dict.pop("timestamp", None)
+    event_dict.pop("level", None)
+    return " ".join([str(event), *(f"{k}={v}" for k, v in event_dict.items())])
+
+
+def configure_for_library() -> None:
+    """For the Python API and the fixture: route events to stdlib `logging` (unless the
+    application configured structlog itself), adding no handler."""
+    if not structlog.is_configured():
+        _configure_structlog(logging.NOTSET, key_values)
+
+
+def _configure_structlog(
+    level: int,
+    last: structlog.typing.Processor = structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
+) -> None:
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,  # the request_id bound per request
-            structlog.processors.add_log_level,
+            structlog.stdlib.add_log_level,
             UtcTimestamp(),
-            renderer,
+            reading_order,
+            last,
         ],
-        wrapper_class=structlog.make_filtering_bound_logger(
-            logging.DEBUG if verbose else logging.INFO
-        ),
-        logger_factory=structlog.PrintLoggerFactory(sys.stdout),
+        # the level check happens here, before any processor runs: a filtered-out debug
+        # event on the request path costs one method call
+        wrapper_class=structlog.make_filtering_bound_logger(level),
+        logger_factory=structlog.stdlib.LoggerFactory(),
         cache_logger_on_first_use=True,
     )

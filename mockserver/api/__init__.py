@@ -15,7 +15,6 @@ only ever touched from there; with `async with` they run directly (call them fro
 
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 import uuid
@@ -35,6 +34,7 @@ from mockserver.api.verification import (
     unused_text,
 )
 from mockserver.errors import StubError
+from mockserver.log import configure_for_library
 from mockserver.model import RequestPattern, StubMapping
 from mockserver.serve.runner import Runner, ThreadedRunner
 from mockserver.serve.state import ServerState
@@ -73,6 +73,7 @@ class MockServer:
         strict: bool = True,
         **options: Any,
     ) -> None:
+        configure_for_library()
         self._root_dir = None if root_dir is None else Path(root_dir)
         self._strict = strict
         self._responders: Responder | None = None
@@ -300,11 +301,13 @@ class MockServer:
     def requests(self, pattern: Pattern | None = None) -> list[JournalledRequest]:
         """Journalled requests, oldest first; only those matching `pattern` when given."""
         if pattern is None:
-            return self._call(lambda: [JournalledRequest(e)
-                                       for e in self.state.journal.oldest_first()])  # type: ignore[no-any-return]
+            found: list[JournalledRequest] = self._call(
+                lambda: [JournalledRequest(e) for e in self.state.journal.oldest_first()])
+            return found
         compiled = _parse_pattern(pattern)
-        return self._call(lambda: [JournalledRequest(e)
-                                   for e in self.state.requests_matching(compiled)])  # type: ignore[no-any-return]
+        matching: list[JournalledRequest] = self._call(
+            lambda: [JournalledRequest(e) for e in self.state.requests_matching(compiled)])
+        return matching
 
     def calls(self, stub_id: str) -> list[JournalledRequest]:
         """The requests this stub answered, oldest first."""

@@ -71,7 +71,7 @@ class StubBuilder:
 
     def mapping(self, response: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """The WireMock mapping this builder stands for (with `response` when given)."""
-        out = jsonlib.loads(jsonlib.dumps(self._mapping))
+        out: dict[str, Any] = jsonlib.loads(jsonlib.dumps(self._mapping))
         if response is not None:
             out["response"] = dict(response)
         return out

@@ -54,8 +54,9 @@ def as_reply(value: Any) -> Reply:
     if isinstance(value, Reply):
         return value
     if isinstance(value, tuple):
-        status, body, *rest = value
-        headers = rest[0] if rest else {}
+        parts: tuple[Any, ...] = value
+        status, body = parts[0], parts[1]
+        headers: Mapping[str, str] = parts[2] if len(parts) > 2 else {}
         if isinstance(body, (dict, list)):
             return Reply(status, headers=headers, json=body)
         return Reply(status, body=body if body is not None else b"", headers=headers)
@@ -83,8 +84,8 @@ class Responder:
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
-        sockets = getattr(site._server, "sockets", None) or ()
-        self.port = sockets[0].getsockname()[1]
+        sockets: Any = getattr(site._server, "sockets", None)
+        self.port = int(sockets[0].getsockname()[1])
 
     @property
     def started(self) -> bool:

@@ -16,6 +16,7 @@ from mockserver.matching.diff import render_diff
 from mockserver.matching.nearmiss import nearest_requests
 from mockserver.model import RequestPattern, StubMapping
 from mockserver.serve.state import ServerState
+from mockserver.stubs.validation import describe
 
 __all__ = ["StubLoadError", "UnmatchedRequestError", "failure_text", "plural",
            "unmatched_text", "unused_text"]
@@ -40,9 +41,9 @@ class StubLoadError(StubError):
     @classmethod
     def from_errors(cls, errors: Sequence[StubFileError]) -> StubLoadError:
         if len(errors) == 1:
-            return cls(str(errors[0]), errors)
+            return cls(describe(errors[0]), errors)
         lines = [f"{plural(len(errors), 'stub')} did not load:"]
-        lines += [f"  {error}" for error in errors]
+        lines += [f"  {describe(error)}" for error in errors]
         return cls("\n".join(lines), errors)
 
 
@@ -90,8 +91,8 @@ def unmatched_text(state: ServerState) -> str:
     unmatched = [e for e in state.journal.oldest_first() if not e.was_matched]
     if not unmatched:
         return ""
-    lines = [f"{plural(len(unmatched), 'request')} matched no stub "
-             "(mark the test @pytest.mark.mockserver_allow_unmatched if that is expected):"]
+    lines = [(f"{plural(len(unmatched), 'request')} matched no stub "
+              "(mark the test @pytest.mark.mockserver_allow_unmatched if that is expected):")]
     for event in unmatched:
         lines.append(f"  {event.request.method} {event.request.url}")
     for event in unmatched:

@@ -10,12 +10,22 @@ from collections.abc import Coroutine, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
+from mockserver.cli.startup import plural, serve_until_stopped
 from mockserver.envvars import apply_env_defaults
 from mockserver.errors import RedactionError, StubError
 from mockserver.settings import DEFAULT_JOURNAL_SIZE, ServerOptions
 from mockserver.version import __version__
 
 T = TypeVar("T")
+
+
+def port(text: str) -> int:
+    """1-65535, or 0 for any free port (a larger number would wrap around under uvloop)."""
+    port = int(text)  # ValueError: argparse says "invalid port value"
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(
+            f"{port} is not a port: use 1-65535, or 0 for any free port")
+    return port
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -33,9 +43,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--root-dir as MOCKSERVER_ROOT_DIR, --watch as MOCKSERVER_WATCH=true, and so on. "
         "A flag on the command line wins.")
     serve.add_argument("--host", default="0.0.0.0", help="address to listen on (default 0.0.0.0)")
-    serve.add_argument("--port", type=int, default=8080, help="port (default 8080; 0 = any free)")
-    serve.add_argument("--root-dir", type=Path, default=Path("stubs"),
-                       help="folder holding mappings/ and __files/ (default: stubs)")
+    serve.add_argument("--port", type=port, default=8080,
+                       help="port (default 8080; 0 = any free)")
+    serve.add_argument("--root-dir", type=Path, default=None,
+                       help="folder holding mappings/ and __files/ (default: stubs, which may "
+                       "be missing; a folder named here must exist)")
+    serve.add_argument("--strict", action="store_true",
+                       help="exit with status 1 when any stub file has a problem, instead of "
+                       "serving without the broken stubs")
     serve.add_argument("--log-format", choices=("json", "console"), default=None,
                        help="log format (default: json unless stdout is a terminal)")
     serve.add_argument("--verbose", action="store_true", help="log debug events too")
@@ -76,7 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="where mappings/ and __files/ are written (default: stubs)")
     record.add_argument("--host", default="127.0.0.1",
                         help="address to listen on (default 127.0.0.1)")
-    record.add_argument("--port", type=int, default=8080,
+    record.add_argument("--port", type=port, default=8080,
                         help="port (default 8080; 0 = any free)")
     record.add_argument("--capture-header", action="append", default=[], metavar="NAME",
                         help="also match recorded requests on this header (repeatable)")
@@ -90,7 +105,10 @@ def build_parser() -> argparse.ArgumentParser:
     record.add_argument("--verbose", action="store_true", help="log debug events too")
     _add_redaction_options(record)
 
-    validate = sub.add_parser("validate", help="check every stub file and list the problems")
+    validate = sub.add_parser("validate", help="check every stub file and list the problems",
+                              description="List every problem of every stub file (not only "
+                              "the first of each stub), with a suggestion where one is likely, "
+                              "and flag suspicious values. Exits 1 when anything is listed.")
     validate.add_argument("--root-dir", type=Path, default=Path("stubs"))
     validate.add_argument("--openapi", type=Path, metavar="SPEC",
                           help="also check that every stub is an operation of SPEC and answers "
@@ -172,10 +190,14 @@ def serve(args: argparse.Namespace) -> int:
     if args.max_request_journal_entries is not None and args.max_request_journal_entries < 1:
         print("mockserver: --max-request-journal-entries must be at least 1", file=sys.stderr)
         return 2
+    root_dir = args.root_dir if args.root_dir is not None else Path("stubs")
+    if args.root_dir is not None and not root_dir.is_dir():
+        print(f"mockserver: --root-dir {root_dir}: no such folder", file=sys.stderr)
+        return 2
     options = ServerOptions(
         host=args.host,
         port=args.port,
-        root_dir=args.root_dir,
+        root_dir=root_dir,
         max_request_journal_entries=args.max_request_journal_entries,
         request_journal=not args.no_request_journal,
         request_logging=not args.disable_request_logging,
@@ -200,7 +222,7 @@ def serve(args: argparse.Namespace) -> int:
         print(f"mockserver: {exc}", file=sys.stderr)
         return 2
     try:
-        run_loop(Runner(options).serve_forever())
+        return run_loop(serve_until_stopped(Runner(options), strict=args.strict))
     except OSError as exc:
         print(f"mockserver: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
         return 1
@@ -244,15 +266,15 @@ def record(args: argparse.Namespace) -> int:
 
 
 def validate(root_dir: Path) -> int:
-    from mockserver.stubs import load_directory
+    from mockserver.stubs.validation import describe, validate_directory
 
     mappings = root_dir / "mappings"
     if not mappings.is_dir():
         print(f"{mappings}: no such folder", file=sys.stderr)
         return 2
-    result = load_directory(mappings)
-    for error in result.errors:
-        print(error)
-    print(f"{result.files} files, {len(result.stubs)} stubs, {len(result.errors)} problems",
-          file=sys.stderr)
-    return 1 if result.errors else 0
+    report = validate_directory(mappings)
+    for problem in report.problems:
+        print(describe(problem))
+    print(f"{plural(report.files, 'file')}, {plural(report.stubs, 'stub')}, "
+          f"{plural(len(report.problems), 'problem')}", file=sys.stderr)
+    return 1 if report.problems else 0

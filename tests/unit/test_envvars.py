@@ -48,7 +48,8 @@ def test_other_subcommands_read_them_too() -> None:
 
 
 @pytest.mark.parametrize(("name", "value", "message"), [
-    ("MOCKSERVER_PORT", "eighty", "MOCKSERVER_PORT='eighty': invalid int value"),
+    ("MOCKSERVER_PORT", "eighty", "MOCKSERVER_PORT='eighty': invalid port value"),
+    ("MOCKSERVER_PORT", "99999", "MOCKSERVER_PORT='99999': 99999 is not a port: use 1-65535"),
     ("MOCKSERVER_LOG_FORMAT", "xml", "MOCKSERVER_LOG_FORMAT='xml': invalid choice"),
     ("MOCKSERVER_WATCH", "maybe", "MOCKSERVER_WATCH='maybe': expected true or false"),
 ])
