@@ -1,9 +1,16 @@
 """Serve events into WireMock-shaped stub JSON (compat §7.1), secrets masked on the way.
 
 `url`, or `urlPath` plus `hasExactly` query parameters; `equalToJson` / `equalTo` /
-`binaryEqualTo` body patterns; response headers without the framing ones; text as `body`, the
-rest as `base64Body`; repeats as `scenario-<n>-<path>` scenarios; large bodies moved to files
-(returned, not written).
+`binaryEqualTo` body patterns; response headers without the framing, hop-by-hop and `Server`
+ones; text as `body`, the rest as `base64Body`; repeats as `scenario-<n>-<path>` scenarios;
+large bodies moved to files (returned, not written).
+
+Two refinements over WireMock's recorder:
+- a repeated request whose answer depends on whether a header was sent (an `Authorization`
+  that gives 200, its absence 401) becomes one stub per case, matching the header present or
+  absent, not a scenario that replays the answers in arrival order whatever is sent;
+- ids derive from the request pattern (a name-based UUID), so recording the same traffic
+  again gives the same ids and an unchanged stub file stays unchanged in version control.
 """
 
 from __future__ import annotations
@@ -27,7 +34,21 @@ from mockserver.record.spec import RecordSpec
 if TYPE_CHECKING:
     from mockserver.journal import ServeEvent
 
-DROPPED_RESPONSE_HEADERS = ("content-length", "transfer-encoding", "content-encoding")
+DROPPED_RESPONSE_HEADERS = (
+    "content-length", "transfer-encoding", "content-encoding",
+    # hop-by-hop (RFC 9110 section 7.6.1): they describe the upstream connection, not the answer
+    "connection", "keep-alive", "proxy-connection", "proxy-authenticate", "te", "trailer",
+    "upgrade",
+    "server",  # the upstream's software (`Python/3.11 aiohttp/...`), not part of the API
+)
+# Request headers every client sends or varies by itself: never what an answer depends on.
+_INCIDENTAL_HEADERS = frozenset((
+    "host", "user-agent", "accept", "accept-encoding", "accept-language", "connection",
+    "content-length", "content-type", "date", "cache-control", "pragma", "te", "via",
+    "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "x-request-id", "traceparent",
+    "tracestate",
+))
+_RECORDED_IDS = uuid.UUID("3b1f4f0e-5a7c-4d8e-9f21-7265636f7264")
 DECODED_ENCODINGS = ("", *DECODABLE_CODINGS)  # the journal holds these decoded
 _REGEX_SPECIALS = re.compile(r"([.^$*+?{}\[\]\\|()])")
 
@@ -59,24 +80,76 @@ def select(events: Iterable[ServeEvent], spec: RecordSpec) -> list[ServeEvent]:
 def generate(events: Sequence[ServeEvent], spec: RecordSpec) -> Generated:
     """Stubs for `events` (oldest first), repeats grouped into scenarios or dropped."""
     result = Generated()
-    groups: dict[str, list[tuple[int, str, dict[str, Any]]]] = {}
+    groups: dict[str, list[_Recorded]] = {}
     for order, event in enumerate(events):
-        stub = _stub(event, spec, result.body_files)
-        key = json.dumps(stub["request"], sort_keys=True)
-        groups.setdefault(key, []).append((order, event.request.path, stub))
+        key = json.dumps(request_pattern(event.request, spec, []), sort_keys=True)
+        occurrence = len(groups.get(key, ()))
+        stub = _stub(event, spec, result.body_files, stable_id(key, occurrence))
+        groups.setdefault(key, []).append(_Recorded(order, event, stub))
     scenario_index = 0
-    kept: list[tuple[int, str, dict[str, Any]]] = []
-    for group in groups.values():
-        if not spec.repeats_as_scenarios:
-            group[1:] = []
-        elif len(group) > 1:
-            scenario_index += 1
-            _as_scenario([stub for _, _, stub in group], scenario_index, group[0][1])
-        kept.extend(group)
-    result.stubs = [stub for _, _, stub in sorted(kept, key=lambda item: item[0])]
+    kept: list[_Recorded] = []
+    for whole in groups.values():
+        split = split_by_header(whole)
+        for group in split or [whole]:
+            if split and len({_answer(item.event) for item in group}) == 1:
+                group[1:] = []  # one answer whenever the header is (or is not) sent
+            elif not spec.repeats_as_scenarios:
+                group[1:] = []
+            elif len(group) > 1:
+                scenario_index += 1
+                _as_scenario([item.stub for item in group], scenario_index,
+                             group[0].event.request.path)
+            kept.extend(group)
+    result.stubs = [item.stub for item in sorted(kept, key=lambda item: item.order)]
     files = {s["response"].get("bodyFileName") for s in result.stubs}
     result.body_files = {k: v for k, v in result.body_files.items() if k in files}
     return result
+
+
+@dataclass
+class _Recorded:
+    order: int
+    event: ServeEvent
+    stub: dict[str, Any]
+
+
+def stable_id(pattern_key: str, occurrence: int) -> str:
+    """The same request pattern (and its n-th repeat) gets the same id in every recording."""
+    return str(uuid.uuid5(_RECORDED_IDS, f"{pattern_key}#{occurrence}"))
+
+
+def _answer(event: ServeEvent) -> tuple[int, bytes]:
+    return event.status, event.body
+
+
+def split_by_header(group: list[_Recorded]) -> list[list[_Recorded]] | None:
+    """[sent, not sent] when one request header's presence decides the answer, else None.
+
+    The header qualifies when every answer given with it differs from every answer given
+    without it (the same request, authorised and not); incidental headers never do.
+    """
+    if len(group) < 2 or len({_answer(item.event) for item in group}) < 2:
+        return None
+    names: dict[str, str] = {}
+    for item in group:
+        for name, _ in item.event.request.headers:
+            low = name.lower()
+            if low not in _INCIDENTAL_HEADERS:
+                names.setdefault(low, name)
+    for low, name in names.items():
+        sent = [item for item in group if item.event.request.header(low) is not None]
+        unsent = [item for item in group if item.event.request.header(low) is None]
+        if not sent or not unsent:
+            continue
+        if {_answer(i.event) for i in sent} & {_answer(i.event) for i in unsent}:
+            continue
+        for item in sent:
+            headers = item.stub["request"].setdefault("headers", {})
+            headers.setdefault(name, dict(ANY_VALUE))
+        for item in unsent:
+            item.stub["request"].setdefault("headers", {})[name] = {"absent": True}
+        return [sent, unsent]
+    return None
 
 
 def _as_scenario(group: list[dict[str, Any]], index: int, path: str) -> None:
@@ -103,10 +176,11 @@ def stub_name(path: str) -> str:
     return text[:200]
 
 
-def _stub(event: ServeEvent, spec: RecordSpec, body_files: dict[str, bytes]) -> dict[str, Any]:
+def _stub(
+    event: ServeEvent, spec: RecordSpec, body_files: dict[str, bytes], stub_id: str
+) -> dict[str, Any]:
     request = event.request
     redacted: list[str] = []
-    stub_id = str(uuid.uuid4())
     name = stub_name(request.decoded_path)
     stub: dict[str, Any] = {"id": stub_id}
     if name:
