@@ -77,6 +77,7 @@ class MockServer:
         self._root_dir = None if root_dir is None else Path(root_dir)
         self._strict = strict
         self._responders: Responder | None = None
+        self._preloaded: frozenset[str] = frozenset()  # root-dir stubs: not "unused" per test
         self._host = host
         self._port = port
         self._options = options
@@ -204,7 +205,10 @@ class MockServer:
         return asyncio.run_coroutine_threadsafe(coro, loop).result(timeout=30)
 
     def _raise_load_errors(self) -> None:
+        """Raise for stub files that did not load (unless `strict=False`); note the preloaded
+        stubs, which `unused_stubs()` leaves out."""
         errors = self._call(lambda: list(self.state.load_errors))
+        self._preloaded = frozenset(self.stub_ids())
         if errors and self._strict:
             raise StubLoadError.from_errors(errors)
 
@@ -318,11 +322,13 @@ class MockServer:
         return [r for r in self.requests() if not r.matched]
 
     def unused_stubs(self) -> list[StubMapping]:
-        """Stubs no journalled request matched since the last reset."""
+        """Stubs added since the last reset that no journalled request matched (the stubs
+        preloaded from `root_dir` are shared by many tests, so they are not counted)."""
 
         def find() -> list[StubMapping]:
             used = {e.stub.id for e in self.state.journal.oldest_first() if e.stub is not None}
-            return [s for s in self.state.registry.all() if s.id not in used]
+            return [s for s in self.state.registry.all()
+                    if s.id not in used and s.id not in self._preloaded]
 
         return self._call(find)  # type: ignore[no-any-return]
 

@@ -246,3 +246,42 @@ def test_no_redaction_when_disabled() -> None:
     assert stub["request"]["queryParameters"]["api_key"] == {"hasExactly": [{"equalTo": "k"}]}
     assert stub["response"]["headers"]["Set-Cookie"] == "s=v"
     assert "metadata" not in stub
+
+
+def test_a_header_that_decides_the_answer_becomes_a_present_or_absent_matcher() -> None:
+    """Two authorised requests (200) and one without a token (401) give two stubs, no scenario."""
+    auth = [("Authorization", "Bearer abcdefgh"), ("Accept", "*/*")]
+    stubs = record(
+        event("/api/orders", headers=auth, response_body=b"[1]"),
+        event("/api/orders", headers=[("Accept", "*/*")], status=401, response_body=b"no"),
+        event("/api/orders", headers=auth, response_body=b"[1]"),
+    )
+    assert len(stubs) == 2
+    assert all("scenarioName" not in s for s in stubs)
+    by_status = {s["response"]["status"]: s["request"] for s in stubs}
+    assert by_status[200]["headers"] == {"Authorization": {"matches": ".*"}}
+    assert by_status[401]["headers"] == {"Authorization": {"absent": True}}
+
+
+def test_answers_that_change_with_the_same_headers_stay_a_scenario() -> None:
+    """When no header explains the change, repeats are still a scenario in arrival order."""
+    stubs = record(event("/n", response_body=b"1"), event("/n", response_body=b"2"))
+    assert [s["requiredScenarioState"] for s in stubs] == ["Started", "scenario-1-n-2"]
+
+
+def test_recording_the_same_traffic_again_keeps_the_ids() -> None:
+    """Ids derive from the request pattern and its repeat number, not from chance."""
+    def traffic() -> list[ServeEvent]:
+        return [event("/a"), event("/b"), event("/a", response_body=b"again")]
+
+    first, second = record(*traffic()), record(*traffic())
+    assert [s["id"] for s in first] == [s["id"] for s in second]
+    assert len({s["id"] for s in first}) == 3
+
+
+def test_hop_by_hop_and_server_headers_are_not_recorded() -> None:
+    """`Server`, `Connection`, `Keep-Alive` describe the upstream, not the API's answer."""
+    (stub,) = record(event(response_headers=[
+        ("Content-Type", "text/plain"), ("Server", "Python/3.11 aiohttp/3.9"),
+        ("Connection", "keep-alive"), ("Keep-Alive", "timeout=5"), ("X-Trace", "1")]))
+    assert stub["response"]["headers"] == {"Content-Type": "text/plain", "X-Trace": "1"}
