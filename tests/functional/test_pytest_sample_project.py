@@ -28,7 +28,8 @@ def test_sample_project_passes_and_fails_as_a_user_expects(
     outcomes = result.parseoutcomes()
     failed = sorted(line.split("::")[1].split(" ")[0] for line in result.stdout.lines
                     if line.startswith("FAILED"))
-    assert failed == ["test_fails_on_an_unmatched_request", "test_fails_verify_with_too_many_requests",
+    assert failed == ["test_fails_on_an_unmatched_request",
+                      "test_fails_verify_with_too_many_requests",
                       "test_fails_when_a_stub_was_never_used"], result.stdout.str()
     assert outcomes["failed"] == FAILING
     assert outcomes["passed"] == 9
@@ -55,6 +56,6 @@ def test_a_broken_stub_file_fails_the_tests_naming_its_line(pytester: pytest.Pyt
     pytester.makepyfile("def test_uses_it(mockserver):\n    pass\n")
     result = pytester.runpytest("-p", "no:cacheprovider")
     result.assert_outcomes(errors=1)
-    result.stdout.fnmatch_lines([
+    result.stdout.fnmatch_lines([(
         "*StubLoadError*bad.yaml:3: request.queryParams: unknown field 'queryParams' "
-        "(did you mean 'queryParameters'?)*"])
+        "(did you mean 'queryParameters'?)*")])

@@ -48,8 +48,8 @@ def test_a_name_close_to_nothing_keeps_the_whole_list() -> None:
 
 def test_each_stub_of_a_multi_stub_file_is_checked() -> None:
     """A list of stubs reports problems for each, located under its index."""
-    text = "- request: {method: GET, urlz: /a}\n  response: {}\n" \
-           "- request: {method: post, url: /b}\n  response: {}\n"
+    text = ("- request: {method: GET, urlz: /a}\n  response: {}\n"
+            "- request: {method: post, url: /b}\n  response: {}\n")
     stubs, problems = validate_text(text, display="m.yaml", is_json=False)
     assert stubs == 2
     assert [(p.line, p.path) for p in problems] == [
