@@ -16,6 +16,7 @@ from typing import Any, TextIO
 
 import structlog
 
+from mockserver.cli.startup import plural
 from mockserver.record import RecordSpec
 from mockserver.record.redaction import RedactionPolicy
 from mockserver.record.session import RecordOutcome
@@ -99,7 +100,8 @@ class _Progress:
         mask = self.spec.redaction.url
         if self.tty:
             last = fresh[-1]
-            print(f"\r\x1b[K{len(events)} requests recorded (last: {last.request.method} "
+            print(f"\r\x1b[K{plural(len(events), 'request')} recorded (last: "
+                  f"{last.request.method} "
                   f"{mask(last.request.url)} -> {last.status})", end="", file=self.err,
                   flush=True)
             return
@@ -112,8 +114,8 @@ def summary(outcome: RecordOutcome, target: str | None, root_dir: Path) -> str:
     """What was recorded and where it went, for people."""
     if not outcome.requests:
         return f"Recorded 0 requests from {target}: nothing written to {root_dir}."
-    lines = [(f"Recorded {outcome.requests} requests from {target} into "
-             f"{len(outcome.stubs)} stubs; files written:")]
+    lines = [(f"Recorded {plural(outcome.requests, 'request')} from {target} into "
+             f"{plural(len(outcome.stubs), 'stub')}; files written:")]
     lines.extend(f"  {path}" for path in outcome.files)
     lines.append(f"Replay them with: mockserver serve --root-dir {root_dir}")
     return "\n".join(lines)

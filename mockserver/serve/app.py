@@ -99,7 +99,8 @@ async def handle_stub_request(http: web.Request) -> web.StreamResponse:
     if not state.options.request_logging:
         return response
     state.log.info("request_served", method=request.method, path=request.url,
-                   stub_id=stub.id if stub else None, matched=stub is not None,
+                   stub_name=stub.name if stub else None, stub_id=stub.id if stub else None,
+                   matched=stub is not None,
                    status=event.status, elapsed_ms=round(elapsed, 2), **extra)
     return response
 

@@ -49,8 +49,9 @@ class StubStore:
         self._dirty: set[str] = set()  # file-loaded stubs edited since they were loaded
 
     # -- loading ------------------------------------------------------------------------
-    def load(self) -> None:
-        """Load `mappings/`; bad files are logged and skipped, the rest still load."""
+    def load(self, *, quiet: bool = False) -> None:
+        """Load `mappings/`; bad files are logged and skipped, the rest still load.
+        `quiet` (a reset) logs the count at debug level: test suites reset before each test."""
         result = load_directory(self.mappings_dir)
         for stub in result.stubs:
             self.registry.add(stub)
@@ -60,14 +61,15 @@ class StubStore:
         for error in result.errors:
             self.log.error("stub_file_invalid", file=error.file, line=error.line,
                            key_path=format_key_path(error.path), message=error.message)
-        self.log.info("stubs_loaded", stubs=len(result.stubs), files=result.files,
-                      errors=len(result.errors), root_dir=str(self.mappings_dir.parent))
+        (self.log.debug if quiet else self.log.info)(
+            "stubs_loaded", stubs=len(result.stubs), files=result.files,
+            errors=len(result.errors), root_dir=str(self.mappings_dir.parent))
 
     def reset(self) -> None:
         """Drop every stub and scenario state, then load the files again."""
         self.registry.clear()
         self._dirty.clear()
-        self.load()
+        self.load(quiet=True)
 
     def reloaded(self, old: Sequence[StubMapping]) -> None:
         """`old` were replaced by their file's new content: they are no longer edits."""

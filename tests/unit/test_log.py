@@ -19,3 +19,13 @@ def test_timestamp_is_iso_utc_with_milliseconds() -> None:
     assert first[:19] == time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(before)) or (
         first[:19] == time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(before + 1))
     )
+
+
+def test_log_keys_come_in_reading_order() -> None:
+    """method, path, status, the stub and the time lead; empty stub keys are dropped."""
+    from mockserver.log import reading_order
+
+    event = {"closest_stub_id": "x", "distance": 0.5, "status": 404, "path": "/a",
+             "event": "request_served", "method": "GET", "stub_name": None, "elapsed_ms": 1}
+    assert list(reading_order(None, "info", event)) == [
+        "event", "method", "path", "status", "elapsed_ms", "closest_stub_id", "distance"]
