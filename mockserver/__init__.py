@@ -10,17 +10,17 @@ from typing import TYPE_CHECKING, Any
 
 from mockserver.version import __version__
 
-__all__ = ["MockServer", "__version__"]
+__all__ = ["MockServer", "Reply", "StubLoadError", "__version__"]
 
 if TYPE_CHECKING:
-    from mockserver.api import MockServer
+    from mockserver.api import MockServer, Reply, StubLoadError
 
 
 def __getattr__(name: str) -> Any:
-    if name == "MockServer":
+    if name in ("MockServer", "Reply", "StubLoadError"):
         try:
-            from mockserver.api import MockServer
+            from mockserver import api
         except AttributeError as exc:  # else `from mockserver import` hides it as "cannot import"
             raise ImportError(f"importing mockserver.api failed: {exc!r}") from exc
-        return MockServer
+        return getattr(api, name)
     raise AttributeError(f"module 'mockserver' has no attribute {name!r}")
