@@ -352,7 +352,7 @@ def test_container_arguments_pass_through_to_serve(
     assert result.returncode == 0 and "usage: mockserver serve" in result.stdout
     bad = subprocess.run(only(dockerfile, "ENTRYPOINT").exec_form() + ["--port", "nope"],
                          env=env, capture_output=True, text=True, timeout=60)
-    assert bad.returncode == 2 and "--port: invalid int value" in bad.stderr
+    assert bad.returncode == 2 and "--port: invalid port value" in bad.stderr
 
 
 # -- docker-compose.yml --------------------------------------------------------------------------
