@@ -16,6 +16,7 @@ from mockserver.matching.diff import render_diff
 from mockserver.matching.nearmiss import nearest_requests
 from mockserver.model import RequestPattern, StubMapping
 from mockserver.serve.state import ServerState
+from mockserver.stubs import request_pattern_json
 from mockserver.stubs.validation import describe
 
 __all__ = ["StubLoadError", "UnmatchedRequestError", "failure_text", "plural",
@@ -107,9 +108,9 @@ def unmatched_text(state: ServerState) -> str:
 def unused_text(stubs: Sequence[StubMapping]) -> str:
     lines = [f"{plural(len(stubs), 'stub')} never matched a request:"]
     for stub in stubs:
-        label = stub.name or stub.request_json.get("urlPath") or stub.request_json.get(
-            "url") or stub.request_json.get("urlPattern") or stub.request_json.get(
-            "urlPathPattern") or ""
-        method = stub.request_json.get("method", "ANY")
-        lines.append(f"  {stub.id} {method} {label}".rstrip())
+        request = request_pattern_json(stub.request)
+        url = next((request[k] for k in ("url", "urlPath", "urlPattern", "urlPathPattern",
+                                         "urlPathTemplate") if k in request), "")
+        label = f"{stub.name} ({url})" if stub.name and url else (stub.name or url)
+        lines.append(f"  {stub.id} {request.get('method', 'ANY')} {label}".rstrip())
     return "\n".join(lines)
