@@ -73,6 +73,8 @@ class MockServer:
         strict: bool = True,
         **options: Any,
     ) -> None:
+        if not 0 <= port <= 65535:
+            raise ValueError(f"port {port} is not a port: use 1-65535, or 0 for any free port")
         configure_for_library()
         self._root_dir = None if root_dir is None else Path(root_dir)
         self._strict = strict

@@ -204,3 +204,96 @@ def test_async_with_runs_on_the_current_loop(stub_root: Path) -> None:
         return status, text, found if _port_is_closed(port) else -1
 
     assert asyncio.run(scenario()) == (200, "pong", 1)
+
+
+# -- loud about mistakes -----------------------------------------------------------------
+
+def test_a_broken_stub_file_stops_the_start_naming_every_problem(stub_root: Path) -> None:
+    """Start raises `StubLoadError` listing each broken file as file:line; `strict=False`
+    serves the rest instead."""
+    (stub_root / "mappings" / "a.yaml").write_text("request: {urlz: /a}\nresponse: {}\n")
+    (stub_root / "mappings" / "b.yaml").write_text("request: {url: /b}\nresponse: {foo: 1}\n")
+    with pytest.raises(mockserver.StubLoadError) as caught:
+        MockServer(root_dir=stub_root).start()
+    message = str(caught.value)
+    assert message.startswith("2 stubs did not load:")
+    assert "a.yaml:1: request.urlz: unknown field 'urlz' (did you mean 'url'" in message
+    assert "b.yaml:2: response.foo" in message
+    with MockServer(root_dir=stub_root, strict=False) as server:
+        assert Client(server.port).get("/api/users/1").status == 200
+
+
+def test_a_missing_root_dir_is_an_error(tmp_path: Path) -> None:
+    """A root_dir that does not exist raises instead of serving nothing."""
+    with pytest.raises(mockserver.StubLoadError, match="no such folder"):
+        MockServer(root_dir=tmp_path / "nope").start()
+
+
+def test_verify_shows_near_misses_only_for_requests_that_did_not_match() -> None:
+    """Too few: the nearest other requests; the requests that matched are not drawn."""
+    with MockServer() as server:
+        server.on("ANY", "/.*", url_key="urlPathPattern").reply(200)
+        client = Client(server.port)
+        client.get("/orders/1")
+        client.get("/orders/1")
+        client.get("/orders/2")
+        with pytest.raises(AssertionError) as caught:
+            server.verify({"url": "/orders/1"}, count=3)
+        text = str(caught.value)
+        assert "but 2 matched" in text and "Nearest request 1 of 1" in text
+        assert "/orders/2" in text
+
+
+def test_builder_writes_the_wiremock_mapping_it_stands_for() -> None:
+    """`on(...)` holds a plain WireMock mapping; reply adds the response and the stub."""
+    with MockServer() as server:
+        builder = server.on("post", "/users", query={"dry": "1"}, headers={"X-A": "b"},
+                            json={"name": "Ada"}, name="create", priority=2)
+        assert builder.mapping({"status": 201}) == {
+            "request": {"method": "POST", "urlPath": "/users",
+                        "queryParameters": {"dry": {"equalTo": "1"}},
+                        "headers": {"X-A": {"equalTo": "b"}},
+                        "bodyPatterns": [{"equalToJson": {"name": "Ada"}}]},
+            "name": "create", "priority": 2, "response": {"status": 201}}
+        stub_id = builder.reply(201, body=b"\x00\x01", headers={"X-Id": "7"})
+        assert server.stub_ids() == [stub_id]
+
+
+def test_journalled_headers_and_query_are_mappings() -> None:
+    """Headers by any case (repeats via get_all), query by name, body as text and JSON."""
+    with MockServer() as server:
+        server.on("POST", "/j").reply(200)
+        Client(server.port).request("POST", "/j?a=1&a=2&b=", body=b'{"k": [1]}',
+                                    headers={"X-Multi": "one", "Content-Type":
+                                             "application/json; charset=utf-8"})
+        (sent,) = server.requests({"urlPath": "/j"})
+        assert sent.headers["x-multi"] == "one" and "X-MULTI" in sent.headers
+        assert sent.query["a"] == "1" and sent.query.get_all("a") == ["1", "2"]
+        assert sent.query["b"] == "" and "c" not in sent.query
+        assert sent.json() == {"k": [1]} and sent.text == '{"k": [1]}'
+        assert sent.stub_id == server.stub_ids()[0]
+
+
+def test_async_server_answers_with_a_coroutine_callable() -> None:
+    """Under `async with`, `aresponder()` then `reply_with` takes an async function."""
+
+    async def answer(request: object) -> tuple[int, dict[str, bool]]:
+        await asyncio.sleep(0)
+        return 200, {"async": True}
+
+    async def main() -> None:
+        async with MockServer() as server:
+            await server.aresponder()
+            server.on("GET", "/a").reply_with(answer)
+            async with aiohttp.ClientSession() as session, \
+                    session.get(server.url + "/a") as reply:
+                assert (reply.status, await reply.json()) == (200, {"async": True})
+
+    asyncio.run(main())
+
+
+@pytest.mark.parametrize("port", [-1, 65536, 99999])
+def test_a_port_out_of_range_is_refused(port: int) -> None:
+    """A port beyond 65535 would wrap around under uvloop: it is refused up front."""
+    with pytest.raises(ValueError, match="is not a port"):
+        MockServer(port=port)
