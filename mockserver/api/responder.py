@@ -25,6 +25,7 @@ from aiohttp import web
 from mockserver.api.journalled import JournalledRequest
 from mockserver.exchange import Request, new_id
 from mockserver.journal import ServeEvent
+from mockserver.serve.responses import OwnHeadersResponse
 
 __all__ = ["Reply", "Responder"]
 
@@ -45,8 +46,11 @@ class Reply:
         if self.json is not None:
             headers.setdefault("Content-Type", "application/json")
             return jsonlib.dumps(self.json).encode(), headers
-        body = self.body.encode() if isinstance(self.body, str) else self.body
-        return body, headers
+        if isinstance(self.body, str):
+            if not any(k.lower() == "content-type" for k in headers):
+                headers["Content-Type"] = "text/plain; charset=utf-8"
+            return self.body.encode(), headers
+        return self.body, headers
 
 
 def as_reply(value: Any) -> Reply:
@@ -120,4 +124,5 @@ class Responder:
             body, headers = reply.encoded()
         except Exception as exc:  # noqa: BLE001 - the test sees a 500 naming the error
             return web.Response(status=500, text=f"callable stub raised {exc!r}")
-        return web.Response(status=reply.status, body=body, headers=headers)
+        # only the callable's headers, as a stub answer has only the stub's
+        return OwnHeadersResponse(status=reply.status, body=body, headers=headers)
