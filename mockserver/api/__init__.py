@@ -209,7 +209,7 @@ class MockServer:
     def _raise_load_errors(self) -> None:
         """Raise for stub files that did not load (unless `strict=False`); note the preloaded
         stubs, which `unused_stubs()` leaves out."""
-        errors = self._call(lambda: list(self.state.load_errors))
+        errors = self._call(lambda: list(self.state.stubs.load_errors))
         self._preloaded = frozenset(self.stub_ids())
         if errors and self._strict:
             raise StubLoadError.from_errors(errors)
@@ -221,14 +221,14 @@ class MockServer:
         if len(stubs) != 1:
             raise StubError((), f"expected one stub mapping, got {len(stubs)}: use stubs() "
                                 "to add several at once")
-        added: StubMapping = self._call(self.state.add_stub, stubs[0])
+        added: StubMapping = self._call(self.state.stubs.add, stubs[0])
         return added.id
 
     def stubs(self, mappings: str | list[Mapping[str, Any]]) -> list[str]:
         """Add several stubs (YAML/JSON text of a stub file, or a list of dicts); their ids."""
         parsed = [s for m in mappings for s in _parse_stubs(m)] if isinstance(
             mappings, list) else _parse_stubs(mappings)
-        return [self._call(self.state.add_stub, stub).id for stub in parsed]
+        return [self._call(self.state.stubs.add, stub).id for stub in parsed]
 
     def load(self, path: str | os.PathLike[str]) -> list[str]:
         """Add the stubs of one stub file, or of every file below a folder (its `mappings/`
@@ -245,7 +245,7 @@ class MockServer:
         if errors:
             raise StubLoadError.from_errors(errors)
         # ids stay stable per file, but a stub loaded for one test is not written back
-        return [self._call(self.state.add_stub, s.with_changes(source=None)).id for s in found]
+        return [self._call(self.state.stubs.add, s.with_changes(source=None)).id for s in found]
 
     def on(
         self, method: str, path: str, *, query: Mapping[str, str] | None = None,
@@ -281,7 +281,7 @@ class MockServer:
 
     def remove(self, stub_id: str) -> None:
         """Remove one stub; `KeyError` when there is no stub with that id."""
-        if self._call(self.state.remove_stub, stub_id) is None:
+        if self._call(self.state.stubs.remove, stub_id) is None:
             raise KeyError(f"no stub with id {stub_id}")
 
     def stub_ids(self) -> list[str]:
@@ -312,7 +312,7 @@ class MockServer:
             return found
         compiled = _parse_pattern(pattern)
         matching: list[JournalledRequest] = self._call(
-            lambda: [JournalledRequest(e) for e in self.state.requests_matching(compiled)])
+            lambda: [JournalledRequest(e) for e in self.state.journal.matching(compiled)])
         return matching
 
     def calls(self, stub_id: str) -> list[JournalledRequest]:

@@ -63,7 +63,7 @@ def failure_text(
     """None when the journal satisfies the expectation, else why not (run on the loop)."""
     if not state.journal.enabled:
         return "cannot verify: the request journal is disabled"
-    matching = state.requests_matching(compiled)
+    matching = state.journal.matching(compiled)
     found = len(matching)
     if (found >= 1) if count is None else (found == count):
         return None
@@ -75,7 +75,7 @@ def failure_text(
         lines += [f"  {e.request.method} {e.request.url}" for e in matching]
         return "\n".join(lines)
     matched_ids = {id(e.request) for e in matching}
-    others = [r for r in state.journal_requests() if id(r) not in matched_ids]
+    others = [r for r in state.journal.requests() if id(r) not in matched_ids]
     if not others:
         lines.append("no other requests were received" if found else
                      "no requests were received at all")

@@ -39,7 +39,7 @@ async def serve_until_stopped(runner: Runner, *, strict: bool, err: TextIO | Non
     err = err or sys.stderr
     await runner.start()
     state = runner.state
-    errors = list(state.load_errors)
+    errors = list(state.stubs.load_errors)
     if errors:
         print(problems_summary(errors), file=err, flush=True)
         if strict:
@@ -47,18 +47,19 @@ async def serve_until_stopped(runner: Runner, *, strict: bool, err: TextIO | Non
                   flush=True)
             await runner.stop()
             return 1
-    assert state.shutdown is not None
+    shutdown = state.runtime.shutdown
+    assert shutdown is not None
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         try:
-            loop.add_signal_handler(sig, state.shutdown.set)
+            loop.add_signal_handler(sig, shutdown.set)
         except (NotImplementedError, RuntimeError):  # pragma: no cover - non-Unix
             pass
     state.log.info("server_started", version=__version__, url=runner.url, port=runner.port,
                    root_dir=str(runner.options.root_dir), stubs=len(state.registry),
                    problems=len(errors))
     try:
-        await state.shutdown.wait()
+        await shutdown.wait()
     finally:
         state.log.info("server_stopping")
         await runner.stop()
