@@ -364,7 +364,7 @@ class MockServer:
 
     def reset(self) -> None:
         """WireMock's reset: drop stubs, scenarios and journal, then reload `root_dir`."""
-        self._call(self.state.reset)
+        self._call(lambda: self.state.reset(quiet=True))
         self._raise_load_errors()
 
 

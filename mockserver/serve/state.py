@@ -59,11 +59,12 @@ class ServerState:
         proxy_all = self.options.proxy_all
         return (catch_all_stub(proxy_all),) if proxy_all else ()
 
-    def reset(self) -> None:
-        """WireMock's reset: drop stubs, scenarios and journal; reload files; keep settings."""
+    def reset(self, *, quiet: bool = False) -> None:
+        """WireMock's reset: drop stubs, scenarios and journal; reload files; keep settings.
+        `quiet` logs the reload at debug level (the Python API resets before every test)."""
         self.journal.clear()
         self.runtime.reset()
-        self.stubs.reset()
+        self.stubs.reset(quiet=quiet)
 
 
 STATE: web.AppKey[ServerState] = web.AppKey("mockserver_state", ServerState)

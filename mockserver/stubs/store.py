@@ -51,7 +51,7 @@ class StubStore:
     # -- loading ------------------------------------------------------------------------
     def load(self, *, quiet: bool = False) -> None:
         """Load `mappings/`; bad files are logged and skipped, the rest still load.
-        `quiet` (a reset) logs the count at debug level: test suites reset before each test."""
+        `quiet` logs the count at debug level (the Python API resets before each test)."""
         result = load_directory(self.mappings_dir)
         for stub in result.stubs:
             self.registry.add(stub)
@@ -65,11 +65,11 @@ class StubStore:
             "stubs_loaded", stubs=len(result.stubs), files=result.files,
             errors=len(result.errors), root_dir=str(self.mappings_dir.parent))
 
-    def reset(self) -> None:
+    def reset(self, *, quiet: bool = False) -> None:
         """Drop every stub and scenario state, then load the files again."""
         self.registry.clear()
         self._dirty.clear()
-        self.load(quiet=True)
+        self.load(quiet=quiet)
 
     def reloaded(self, old: Sequence[StubMapping]) -> None:
         """`old` were replaced by their file's new content: they are no longer edits."""
