@@ -146,7 +146,7 @@ def test_no_import_cycles() -> None:
     assert find_cycle(GRAPH) is None
 
 
-@pytest.mark.timeout(300)  # one interpreter re-imports the package ~100 times: slow on a busy machine
+@pytest.mark.timeout(300)  # ~100 fresh re-imports of the package: slow on a busy machine
 def test_every_module_imports_alone() -> None:
     """Each module imports first in a fresh interpreter, as aiohttp's circular-import test does."""
     script = (

@@ -12,8 +12,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from mockserver.errors import MockServerError, StubError, StubFileError
-from mockserver.matching.diff import render_diff
 from mockserver.matching.nearmiss import nearest_requests
+from mockserver.matching.report import render_diff
 from mockserver.model import RequestPattern, StubMapping
 from mockserver.serve.state import ServerState
 from mockserver.stubs import request_pattern_json
