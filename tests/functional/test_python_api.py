@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import socket
-import time
 from pathlib import Path
 
 import aiohttp
@@ -56,19 +55,6 @@ def test_with_block_serves_the_root_dir_then_closes_the_port(stub_root: Path) ->
         assert reply.status == 200 and reply.json() == {"id": 1, "name": "Ada"}
         port = server.port
     assert _port_is_closed(port)
-
-
-def test_start_up_takes_well_under_a_second(stub_root: Path) -> None:
-    """Starting (and stopping) a server costs a few tens of milliseconds, not seconds."""
-    MockServer().start().stop()  # first use pays the imports; time the second
-    began = time.perf_counter()
-    server = MockServer(root_dir=stub_root).start()
-    elapsed = time.perf_counter() - began
-    try:
-        assert Client(server.port).get("/api/users/1").status == 200
-    finally:
-        server.stop()
-    assert elapsed < 0.5, f"start-up took {elapsed:.3f}s"
 
 
 def test_without_root_dir_a_temporary_folder_is_used_and_removed() -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 
 import pytest
@@ -246,24 +245,21 @@ def test_body_json_is_parsed_once_per_request() -> None:
 
 
 def test_large_unordered_arrays_match_quickly() -> None:
-    """Reversed arrays of thousands of scalars and objects pair up in well under a second."""
+    """Reversed arrays of thousands of scalars and objects pair up (a quadratic pairing would
+    run into the test's time limit; speed itself is measured by benchmarks, not asserted)."""
     scalars = list(range(5000))
     objects: list[dict[str, Any]] = [{"id": i, "v": [i, "x"]} for i in range(3000)]
-    started = time.perf_counter()
     assert equal_to_json(scalars, scalars[::-1], **ORDER).matched
     shuffled = [{"id": o["id"], "v": o["v"][::-1], "more": 1} for o in reversed(objects)]
     assert equal_to_json(objects, shuffled, **BOTH).matched
     assert not equal_to_json(scalars, [*scalars[:-1], -1], **ORDER).matched
-    assert time.perf_counter() - started < 5.0
 
 
 def test_pathological_unordered_arrays_give_up_as_no_match() -> None:
     """Arrays that defeat every shortcut stop at the step budget instead of stalling."""
     expected = [["${json-unit.any-number}", i] for i in range(700)]
     actual = [[i, "s"] for i in range(700)]
-    started = time.perf_counter()
     assert not equal_to_json(expected, actual, **BOTH).matched
-    assert time.perf_counter() - started < 10.0
 
 
 @pytest.mark.parametrize(
