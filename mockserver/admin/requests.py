@@ -21,9 +21,15 @@ from mockserver.admin.mappings import stubs_by_metadata
 from mockserver.admin.views import epoch_millis, logged_request, near_miss, serve_event
 from mockserver.errors import AdminError
 from mockserver.exchange import Request
+from mockserver.journal import ServeEvent
 from mockserver.matching.nearmiss import nearest_requests, nearest_stubs
 from mockserver.matching.pattern import matches
+from mockserver.serve.state import ServerState
 from mockserver.stubs import parse_request_pattern, parse_uuid
+
+# Journal facts WireMock's bodies have no field for (its Java client refuses unknown fields).
+EVICTED_HEADER = "X-Mockserver-Journal-Evicted"
+MAX_ENTRIES_HEADER = "X-Mockserver-Journal-Max-Entries"
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
@@ -63,13 +69,18 @@ async def list_requests(request: web.Request) -> web.Response:
     limit = query_int(request, "limit")
     if limit is not None:
         events = events[:limit]
-    meta: dict[str, Any] = {"total": total}
-    if state.journal.evicted:
-        meta["evicted"] = state.journal.evicted
+    reply = json_response({"requests": [serve_event(e) for e in events], "meta": {"total": total},
+                           "requestJournalDisabled": False})
+    return _with_journal_headers(reply, state)
+
+
+def _with_journal_headers(reply: web.Response, state: ServerState) -> web.Response:
+    """Our journal facts travel as headers: WireMock's strict clients refuse unknown fields
+    in its bodies, so a bounded journal that dropped requests must not add any there."""
+    reply.headers[EVICTED_HEADER] = str(state.journal.evicted)
     if state.journal.max_entries is not None:
-        meta["maxEntries"] = state.journal.max_entries
-    return json_response({"requests": [serve_event(e) for e in events], "meta": meta,
-                          "requestJournalDisabled": False})
+        reply.headers[MAX_ENTRIES_HEADER] = str(state.journal.max_entries)
+    return reply
 
 
 async def get_request(request: web.Request) -> web.Response:
@@ -98,25 +109,26 @@ async def count_requests(request: web.Request) -> web.Response:
     if _disabled(request):
         return json_response({"count": -1, "requestJournalDisabled": True})
     count = len(state.journal.matching(pattern))
-    out: dict[str, Any] = {"count": count, "requestJournalDisabled": False}
-    if state.journal.evicted:
-        out["evicted"] = state.journal.evicted
-    return json_response(out)
+    reply = json_response({"count": count, "requestJournalDisabled": False})
+    return _with_journal_headers(reply, state)
 
 
 async def find_requests(request: web.Request) -> web.Response:
     pattern = await _pattern(request)
     if _disabled(request):
         return json_response({"requests": [], "requestJournalDisabled": True})
-    found = state_of(request).journal.matching(pattern)
-    return json_response({"requests": [logged_request(e.request) for e in found],
-                          "requestJournalDisabled": False})
+    state = state_of(request)
+    found = state.journal.matching(pattern)
+    reply = json_response({"requests": [logged_request(e.request) for e in found],
+                           "requestJournalDisabled": False})
+    return _with_journal_headers(reply, state)
 
 
 async def unmatched_requests(request: web.Request) -> web.Response:
     if _disabled(request):
         return json_response({"requests": [], "requestJournalDisabled": True})
-    events = [e for e in state_of(request).journal.oldest_first() if not e.was_matched]
+    # newest first, unlike find (WireMock 3.13.2, checked against the jar)
+    events = [e for e in state_of(request).journal.newest_first() if not e.was_matched]
     return json_response({"requests": [logged_request(e.request) for e in events],
                           "requestJournalDisabled": False})
 
@@ -133,14 +145,19 @@ async def unmatched_near_misses(request: web.Request) -> web.Response:
 async def remove_requests(request: web.Request) -> web.Response:
     pattern = await _pattern(request)
     removed = state_of(request).journal.remove_where(lambda e: matches(pattern, e.request))
-    return json_response({"serveEvents": [serve_event(e) for e in removed]})
+    return _removed(removed)
+
+
+def _removed(events: list[ServeEvent]) -> web.Response:
+    """Removed events newest first, as WireMock lists them (the journal's order, reversed)."""
+    return json_response({"serveEvents": [serve_event(e) for e in reversed(events)]})
 
 
 async def remove_requests_by_metadata(request: web.Request) -> web.Response:
     state = state_of(request)
     ids = {s.id for s in stubs_by_metadata(state, await read_json(request))}
     removed = state.journal.remove_where(lambda e: e.stub is not None and e.stub.id in ids)
-    return json_response({"serveEvents": [serve_event(e) for e in removed]})
+    return _removed(removed)
 
 
 def _logged_field_error(key: str, expected: str) -> AdminError:

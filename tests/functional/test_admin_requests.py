@@ -252,12 +252,12 @@ def test_find_returns_logged_requests_oldest_first(client: Client, traffic: dict
     assert found["requests"][0]["method"] == "GET"
 
 
-def test_requests_unmatched_lists_logged_requests_oldest_first(
+def test_requests_unmatched_lists_logged_requests_newest_first(
     client: Client, traffic: dict[str, str]
 ) -> None:
-    """requests/unmatched lists the unmatched logged requests, oldest first."""
+    """requests/unmatched lists the unmatched logged requests, newest first (as WireMock)."""
     found = client.get("/__admin/requests/unmatched").json()
-    assert [r["url"] for r in found["requests"]] == ["/missing", "/one/deeper"]
+    assert [r["url"] for r in found["requests"]] == ["/one/deeper", "/missing"]
     assert found["requestJournalDisabled"] is False
 
 
@@ -359,17 +359,41 @@ def test_unmatched_near_misses_list_nearest_stubs_for_each_unmatched_request(
 # -- bounded and disabled journals ---------------------------------------------------------
 
 def test_a_bounded_journal_keeps_the_newest_and_reports_evictions(make_server: Any) -> None:
-    """With max 2 entries, 4 requests leave the newest 2, and meta and count say 2 were dropped."""
+    """With max 2 entries, 4 requests leave the newest 2; headers, not bodies, say 2 were dropped
+    (WireMock's bodies stay exactly WireMock's, which strict clients need)."""
     client = make_server(max_request_journal_entries=2)
     for n in range(4):
         client.get(f"/r{n}")
-    listed = journal(client)
+    reply = client.get("/__admin/requests")
+    listed = reply.json()
     assert [e["request"]["url"] for e in listed["requests"]] == ["/r3", "/r2"]
-    assert listed["meta"] == {"total": 2, "evicted": 2, "maxEntries": 2}
-    counted = client.post("/__admin/requests/count", json_body={}).json()
-    assert counted == {"count": 2, "requestJournalDisabled": False, "evicted": 2}
+    assert listed["meta"] == {"total": 2}
+    assert reply.header("X-Mockserver-Journal-Evicted") == "2"
+    assert reply.header("X-Mockserver-Journal-Max-Entries") == "2"
+    for path in ("/__admin/requests/count", "/__admin/requests/find"):
+        found = client.post(path, json_body={})
+        assert found.header("X-Mockserver-Journal-Evicted") == "2"
+        assert set(found.json()) <= {"count", "requests", "requestJournalDisabled"}
+    assert client.post("/__admin/requests/count", json_body={}).json() == {
+        "count": 2, "requestJournalDisabled": False}
     client.request("DELETE", "/__admin/requests")
-    assert journal(client)["meta"] == {"total": 0, "maxEntries": 2}
+    cleared = client.get("/__admin/requests")
+    assert cleared.json()["meta"] == {"total": 0}
+    assert cleared.header("X-Mockserver-Journal-Evicted") == "0"
+
+
+def test_unmatched_and_removed_requests_come_newest_first(client: Client) -> None:
+    """requests/unmatched and requests/remove list newest first; find lists oldest first
+    (WireMock 3.13.2's orders, whatever the timestamps)."""
+    for n in range(5):
+        client.get(f"/o/{n}")
+    newest_first = [f"/o/{n}" for n in reversed(range(5))]
+    unmatched = client.get("/__admin/requests/unmatched").json()["requests"]
+    assert [r["url"] for r in unmatched] == newest_first
+    found = client.post("/__admin/requests/find", json_body={"urlPattern": "/o/.*"}).json()
+    assert [r["url"] for r in found["requests"]] == newest_first[::-1]
+    removed = client.post("/__admin/requests/remove", json_body={"urlPattern": "/o/.*"}).json()
+    assert [e["request"]["url"] for e in removed["serveEvents"]] == newest_first
 
 
 def test_a_disabled_journal_says_so_on_every_verification_endpoint(make_server: Any) -> None:
