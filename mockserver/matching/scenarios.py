@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from mockserver.compat.javaset import hash_set_order
 from mockserver.model import STARTED, StubMapping
 
 
@@ -70,12 +71,13 @@ class Scenarios:
 
 
 def possible_states(stubs: list[StubMapping], name: str) -> list[str]:
-    """States the scenario's stubs mention (required or new), in first-seen order."""
-    seen: dict[str, None] = {}
+    """States the scenario's stubs mention (required or new), in the order WireMock lists
+    them: its Java `HashSet`'s."""
+    seen: list[str] = []
     for stub in stubs:
         if stub.scenario_name != name:
             continue
         for state in (stub.required_scenario_state, stub.new_scenario_state):
             if state is not None:
-                seen.setdefault(state, None)
-    return list(seen)
+                seen.append(state)
+    return hash_set_order(seen)

@@ -132,6 +132,18 @@ def test_possible_states() -> None:
     assert possible_states(stubs, "none") == []
 
 
+def test_possible_states_come_in_wiremocks_order() -> None:
+    """The order WireMock 3.13.2 listed for these stubs (its HashSet's), not first-seen."""
+    stubs = [
+        stub(scenarioName="P", requiredScenarioState="Started", newScenarioState="zeta"),
+        stub(scenarioName="P", requiredScenarioState="zeta", newScenarioState="alpha"),
+        stub(scenarioName="P", requiredScenarioState="alpha", newScenarioState="Mid"),
+        stub(scenarioName="P", newScenarioState="b2"),
+        stub(scenarioName="P", requiredScenarioState="a10"),
+    ]
+    assert possible_states(stubs, "P") == ["zeta", "b2", "a10", "Started", "alpha", "Mid"]
+
+
 def test_registry_walks_a_scenario() -> None:
     """Requests step through a scenario: each stub answers only in its state."""
     registry = Registry()
