@@ -196,6 +196,16 @@ def _stub(
     return stub
 
 
+def secret_capture_headers(spec: RecordSpec) -> list[str]:
+    """`captureHeaders` entries the redaction policy would mask: recorded as sent, since the
+    spec names them, and worth one warning per recording."""
+    if not spec.redaction.enabled:
+        return []
+    policy = spec.redaction
+    return [name for name, _ in spec.capture_headers
+            if policy.secret_header(name) and not policy.named_secret_header(name)]
+
+
 def request_pattern(request: Request, spec: RecordSpec, redacted: list[str]) -> dict[str, Any]:
     """The pattern WireMock records for a request (compat §7.1), secrets as wildcards."""
     policy = spec.redaction
@@ -218,13 +228,15 @@ def request_pattern(request: Request, spec: RecordSpec, redacted: list[str]) -> 
         value = request.header(name)
         if value is None:
             continue
-        if policy.secret_header(name):
+        if policy.named_secret_header(name):
             headers[name] = dict(ANY_VALUE)
             redacted.append(f"request.headers.{name}")
-        else:
-            headers[name] = {"equalTo": value}
-            if case_insensitive:
-                headers[name]["caseInsensitive"] = True
+            continue
+        # captureHeaders names it, so its value is recorded as WireMock does, even when the
+        # built-in list calls it secret (one warning per recording: secret_capture_headers)
+        headers[name] = {"equalTo": value}
+        if case_insensitive:
+            headers[name]["caseInsensitive"] = True
     if headers:
         out["headers"] = headers
     if request.body:
@@ -282,15 +294,21 @@ def body_pattern(request: Request, spec: RecordSpec, redacted: list[str]) -> dic
             if found:
                 text = json.dumps(masked, ensure_ascii=False, separators=(",", ":"))
                 redacted.extend(f"request.body{p[1:]}" for p in found)
-            return {"equalToJson": text, "ignoreArrayOrder": options.ignore_array_order,
-                    "ignoreExtraElements": options.ignore_extra_elements}
+            return _flags({"equalToJson": text}, ignoreArrayOrder=options.ignore_array_order,
+                          ignoreExtraElements=options.ignore_extra_elements)
     elif matcher == "equalToXml":
         return {"equalToXml": text}
     if "form-urlencoded" in mime:
         regex = _form_regex(text, spec.redaction, redacted)
         if regex is not None:
             return {"matches": regex}
-    return {"equalTo": text, "caseInsensitive": options.case_insensitive}
+    return _flags({"equalTo": text}, caseInsensitive=options.case_insensitive)
+
+
+def _flags(matcher: dict[str, Any], **flags: bool | None) -> dict[str, Any]:
+    """The matcher with the flags the record spec set (a named matcher may set none)."""
+    matcher.update((k, v) for k, v in flags.items() if v is not None)
+    return matcher
 
 
 def _form_regex(text: str, policy: RedactionPolicy, redacted: list[str]) -> str | None:

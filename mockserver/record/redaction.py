@@ -72,6 +72,11 @@ class RedactionPolicy:
         low = name.lower()
         return any(low == h.lower() for h in (*DEFAULT_HEADERS, *self.headers))
 
+    def named_secret_header(self, name: str) -> bool:
+        """A header someone named for masking (`--redact-header`, the spec's `redact`), as
+        opposed to one only on the built-in list."""
+        return self.enabled and any(name.lower() == h.lower() for h in self.headers)
+
     def secret_parameter(self, name: str) -> bool:
         """A query or form parameter whose value must not be kept."""
         if not self.enabled:

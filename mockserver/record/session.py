@@ -20,6 +20,7 @@ from mockserver.journal import Journal, ServeEvent
 from mockserver.model import StubMapping
 from mockserver.record import RecordSpec, generate, select
 from mockserver.record.files import write_recorded
+from mockserver.record.generate import secret_capture_headers
 from mockserver.record.redaction import RedactionPolicy
 from mockserver.respond.rendering import resolve_body_file
 from mockserver.settings import ServerOptions
@@ -87,6 +88,7 @@ class RecordingSession:
         if not spec.redaction.enabled:
             self._log.warning("redaction_disabled",
                               message="recorded stubs may hold credentials and secrets")
+        self._warn_secret_captures(spec)
 
     def pending(self) -> list[ServeEvent]:
         """The events this recording would turn into stubs now, oldest first."""
@@ -111,7 +113,16 @@ class RecordingSession:
 
     def snapshot(self, spec: RecordSpec) -> RecordOutcome:
         """Record from everything in the journal (proxied events unless `allowNonProxied`)."""
+        self._warn_secret_captures(spec)
         return self._record(select(self._journal.oldest_first(), spec), spec)
+
+    def _warn_secret_captures(self, spec: RecordSpec) -> None:
+        """One warning per recording for secret headers that `captureHeaders` asks to record."""
+        names = secret_capture_headers(spec)
+        if names:
+            self._log.warning("secret_headers_captured", headers=names,
+                              message="captureHeaders names these headers, so recorded stubs "
+                              "match on their values as sent")
 
     def _record(self, events: list[ServeEvent], spec: RecordSpec) -> RecordOutcome:
         generated = generate(events, spec)

@@ -15,9 +15,12 @@ from mockserver.errors import KeyPath, RedactionError, StubError
 from mockserver.model import RequestPattern
 from mockserver.record.redaction import RedactionPolicy
 from mockserver.stubs import parse_request_pattern, parse_uuid
+from mockserver.stubs.keys import REQUEST_KEYS
 
 SPEC_KEYS = (
-    "targetBaseUrl", "filters", "captureHeaders", "requestBodyPattern", "extractBodyCriteria",
+    "targetBaseUrl", "filters", "captureHeaders", "requestBodyPattern",
+    "requestBodyPatternFactory",  # what WireMock's Java client sends; wins over the other
+    "extractBodyCriteria",
     "persist", "repeatsAsScenarios", "transformers", "transformerParameters", "outputFormat",
     "redact",
 )
@@ -29,12 +32,16 @@ _SIZE_RE = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*([kmg]?)b?\s*$", re.IGNORECASE)
 
 @dataclass(frozen=True)
 class BodyPatternSpec:
-    """`requestBodyPattern`: which matcher a recorded request body becomes."""
+    """`requestBodyPattern`: which matcher a recorded request body becomes.
+
+    None: the flag is left out of the recorded matcher. `auto` sets all three; a named matcher
+    carries only the flags the spec gave (WireMock's factories keep them nullable).
+    """
 
     matcher: str = "auto"
-    ignore_array_order: bool = True
-    ignore_extra_elements: bool = True
-    case_insensitive: bool = False
+    ignore_array_order: bool | None = True
+    ignore_extra_elements: bool | None = True
+    case_insensitive: bool | None = False
 
 
 @dataclass(frozen=True)
@@ -91,7 +98,7 @@ def parse_record_spec(data: Any, *, redaction: RedactionPolicy | None = None) ->
         filter_ids=ids,
         allow_non_proxied=allow,
         capture_headers=_capture_headers(data.get("captureHeaders")),
-        body_pattern=_body_pattern(data.get("requestBodyPattern")),
+        body_pattern=_body_pattern(*_body_pattern_field(data)),
         extract=_extract(data.get("extractBodyCriteria")),
         persist=_flag(data, "persist", True, ()),
         repeats_as_scenarios=_flag(data, "repeatsAsScenarios", True, ()),
@@ -129,6 +136,8 @@ def _filters(value: Any) -> tuple[RequestPattern | None, frozenset[str] | None, 
     obj.pop("ids", None)
     allow = _flag(obj, "allowNonProxied", False, ("filters",))
     obj.pop("allowNonProxied", None)
+    # WireMock's filters object ignores what it does not know (its request pattern does not)
+    obj = {k: v for k, v in obj.items() if k in REQUEST_KEYS}
     pattern = parse_request_pattern(obj, ("filters",))[0] if obj else None
     return pattern, ids, allow
 
@@ -141,19 +150,37 @@ def _capture_headers(value: Any) -> tuple[tuple[str, bool], ...]:
     return tuple(out)
 
 
-def _body_pattern(value: Any) -> BodyPatternSpec:
-    path: KeyPath = ("requestBodyPattern",)
+def _body_pattern_field(data: Mapping[str, Any]) -> tuple[Any, KeyPath]:
+    """`requestBodyPatternFactory` (the Java client's name for it) wins, as in WireMock."""
+    for key in ("requestBodyPatternFactory", "requestBodyPattern"):
+        if data.get(key) is not None:
+            return data[key], (key,)
+    return None, ("requestBodyPattern",)
+
+
+def _body_pattern(value: Any, path: KeyPath) -> BodyPatternSpec:
     obj = _object(value, path)
+    for key in obj:
+        if key not in ("matcher", "ignoreArrayOrder", "ignoreExtraElements", "caseInsensitive"):
+            raise StubError((*path, key), f"unknown field {key!r} (expected one of: "
+                            "caseInsensitive, ignoreArrayOrder, ignoreExtraElements, matcher)")
     matcher = obj.get("matcher", "auto")
     if matcher not in BODY_MATCHERS:
         raise StubError((*path, "matcher"), f"unknown matcher {matcher!r} (expected one of: "
                         f"{', '.join(BODY_MATCHERS)})")
+    auto = matcher == "auto"
     return BodyPatternSpec(
         matcher=matcher,
-        ignore_array_order=_flag(obj, "ignoreArrayOrder", True, path),
-        ignore_extra_elements=_flag(obj, "ignoreExtraElements", True, path),
-        case_insensitive=_flag(obj, "caseInsensitive", False, path),
+        ignore_array_order=_maybe_flag(obj, "ignoreArrayOrder", True if auto else None, path),
+        ignore_extra_elements=_maybe_flag(obj, "ignoreExtraElements", True if auto else None,
+                                          path),
+        case_insensitive=_maybe_flag(obj, "caseInsensitive", False if auto else None, path),
     )
+
+
+def _maybe_flag(obj: Mapping[str, Any], key: str, default: bool | None,
+                path: KeyPath) -> bool | None:
+    return default if obj.get(key) is None else _flag(obj, key, False, path)
 
 
 def _extract(value: Any) -> ExtractBodyCriteria | None:

@@ -294,7 +294,8 @@ def test_secrets_never_reach_disk_and_stubs_still_replay(
     client: Client, upstream: Upstream, root_dir: Path
 ) -> None:
     """Credentials are masked on disk and in the API; other credentials still match."""
-    start(client, upstream, captureHeaders={"Authorization": {}})
+    start(client, upstream, captureHeaders={"Authorization": {}},
+          redact={"headers": ["Authorization"]})
     record_secrets(client)
     mappings = stop(client)
     written = b"".join(files_under(root_dir).values())
@@ -321,6 +322,19 @@ def test_secrets_never_reach_disk_and_stubs_still_replay(
     wrong = client.post("/echo/form", body="user=bob&password=other",
                         headers={"Content-Type": "application/x-www-form-urlencoded"})
     assert wrong.status == 404
+
+
+def test_capture_headers_record_a_secret_header_the_spec_names(
+    client: Client, upstream: Upstream
+) -> None:
+    """captureHeaders: {Authorization} records its value as WireMock does (the built-in
+    redaction list yields to a header the spec asks for by name)."""
+    start(client, upstream, persist=False, captureHeaders={"Authorization": {}})
+    client.get("/customers/7", headers={"Authorization": "Bearer tok-1"})
+    (mapping,) = stop(client)
+    assert mapping["request"]["headers"] == {"Authorization": {"equalTo": "Bearer tok-1"}}
+    assert client.get("/customers/7", headers={"Authorization": "Bearer tok-1"}).status == 200
+    assert client.get("/customers/7", headers={"Authorization": "Bearer tok-2"}).status == 404
 
 
 def test_redact_extension_adds_names_and_can_be_disabled(client: Client,

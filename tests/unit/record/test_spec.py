@@ -23,7 +23,11 @@ def test_spec_defaults() -> None:
     ({"outputFormat": "yaml"}, ("outputFormat",)),
     ({"persist": "yes"}, ("persist",)),
     ({"filters": {"ids": ["nope"]}}, ("filters", "ids", 0)),
-    ({"filters": {"urlPath": 3, "methd": "GET"}}, ("filters", "methd")),
+    ({"filters": {"method": ["GET"]}}, ("filters", "method")),
+    ({"requestBodyPattern": {"matcher": "auto", "zzz": 1}}, ("requestBodyPattern", "zzz")),
+    ({"requestBodyPatternFactory": {"matcher": "regex"}},
+     ("requestBodyPatternFactory", "matcher")),
+    ({"zzz": 1}, ("zzz",)),
     ({"captureHeaders": {"Accept": {"caseInsensitive": 1}}},
      ("captureHeaders", "Accept", "caseInsensitive")),
     ({"extractBodyCriteria": {"textSizeThreshold": "lots"}},
@@ -35,6 +39,24 @@ def test_spec_errors_name_the_field(data: dict[str, Any], path: tuple[Any, ...])
     with pytest.raises(StubError) as info:
         parse_record_spec(data)
     assert info.value.path == path
+
+
+def test_the_java_clients_body_pattern_name_is_accepted_and_wins() -> None:
+    """`requestBodyPatternFactory` (what WireMock's Java client sends) is read, and wins over
+    `requestBodyPattern`, as in WireMock 3.13.2."""
+    spec = parse_record_spec({"requestBodyPattern": {"matcher": "equalTo"},
+                              "requestBodyPatternFactory": {"matcher": "equalToJson"}})
+    assert spec.body_pattern.matcher == "equalToJson"
+    assert spec.body_pattern.ignore_array_order is None  # a named matcher sets only given flags
+    auto = parse_record_spec({"requestBodyPatternFactory": {"matcher": "auto"}}).body_pattern
+    assert (auto.ignore_array_order, auto.ignore_extra_elements, auto.case_insensitive) == (
+        True, True, False)
+
+
+def test_filters_ignore_fields_they_do_not_know() -> None:
+    """WireMock's filters object ignores unknown fields; the known ones still filter."""
+    spec = parse_record_spec({"filters": {"urlPath": "/x", "zzz": 1, "ids": []}})
+    assert spec.filters is not None and spec.filter_ids == frozenset()
 
 
 def test_output_format_is_case_insensitive() -> None:
