@@ -13,6 +13,7 @@
     │   ├── UnknownStubError     no stub has that id
     │   └── ReadOnlyStubError    the stub lives in a file the server does not rewrite
     ├── NotRecordingError        a recording was stopped that had not been started
+    ├── WebhookError             a webhook cannot be sent as defined (an ERROR sub-event)
     ├── SpecError                an OpenAPI description cannot be read (contracts.openapi)
     ├── TargetUnreachable        a drift check cannot reach the real API (contracts.drift)
     └── AdminError               an admin request is invalid (carries an HTTP status and code)
@@ -140,3 +141,12 @@ class AdminError(MockServerError):
         self.code = code
         self.pointer = pointer
         self.detail = detail
+
+
+class WebhookError(MockServerError):
+    """A webhook's definition cannot be sent (bad URL, template, delay or body file); WireMock
+    accepts any parameters with the stub, so this is reported per delivery, in the journal."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message

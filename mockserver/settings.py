@@ -32,6 +32,7 @@ class ServerOptions:
     watch_poll_interval: float | None = None  # seconds; None: file events (watchfiles) if installed
     global_response_templating: bool = False  # render every stub as a template, not only opted-in
     seed: int | None = None  # seeds every random choice (helpers, delays, chaos): repeatable runs
+    webhook_threadpool_size: int = 10  # webhook callbacks in flight at once (WireMock's name)
 
     @cached_property
     def mappings_dir(self) -> Path:

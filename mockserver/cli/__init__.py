@@ -78,6 +78,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--seed", type=int, default=None, metavar="N",
                        help="seed every random choice (template helpers, delay distributions, "
                        "chaos) so a run can be repeated")
+    serve.add_argument("--webhook-threadpool-size", type=int, default=10, metavar="N",
+                       help="webhook callbacks sent at once; more wait their turn (default 10)")
     _add_redaction_options(serve)
 
     record = sub.add_parser(
@@ -190,6 +192,9 @@ def serve(args: argparse.Namespace) -> int:
     if args.max_request_journal_entries is not None and args.max_request_journal_entries < 1:
         print("mockserver: --max-request-journal-entries must be at least 1", file=sys.stderr)
         return 2
+    if args.webhook_threadpool_size < 1:
+        print("mockserver: --webhook-threadpool-size must be at least 1", file=sys.stderr)
+        return 2
     root_dir = args.root_dir if args.root_dir is not None else Path("stubs")
     if args.root_dir is not None and not root_dir.is_dir():
         print(f"mockserver: --root-dir {root_dir}: no such folder", file=sys.stderr)
@@ -208,6 +213,7 @@ def serve(args: argparse.Namespace) -> int:
         proxy_all=args.proxy_all,
         global_response_templating=args.global_response_templating,
         seed=args.seed,
+        webhook_threadpool_size=args.webhook_threadpool_size,
         **_redaction_fields(args),
     )
     if options.proxy_all and not options.proxy_all.startswith(("http://", "https://")):

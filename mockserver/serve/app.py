@@ -27,6 +27,7 @@ from mockserver.serve import proxy
 from mockserver.serve.failure import stub_failures
 from mockserver.serve.responses import OwnHeadersResponse, OwnHeadersStreamResponse, write_paced
 from mockserver.serve.state import STATE, ServerState
+from mockserver.serve.webhooks import answer_then_fire
 
 CONSOLE_WIDTH_HEADER = "X-WireMock-Console-Width"
 
@@ -96,13 +97,12 @@ async def handle_stub_request(http: web.Request) -> web.StreamResponse:
     elapsed = (time.perf_counter() - started) * 1000
     event.total_time = max(0.0, elapsed - event.added_delay)  # serving time; the delay is apart
     state.journal.add(event)
-    if not state.options.request_logging:
-        return response
-    state.log.info("request_served", method=request.method, path=request.url,
-                   stub_name=stub.name if stub else None, stub_id=stub.id if stub else None,
-                   matched=stub is not None,
-                   status=event.status, elapsed_ms=round(elapsed, 2), **extra)
-    return response
+    if state.options.request_logging:
+        state.log.info("request_served", method=request.method, path=request.url,
+                       stub_name=stub.name if stub else None, stub_id=stub.id if stub else None,
+                       matched=stub is not None,
+                       status=event.status, elapsed_ms=round(elapsed, 2), **extra)
+    return await answer_then_fire(http, response, event, state)
 
 
 async def _proxy(
@@ -201,6 +201,11 @@ def create_app(state: ServerState) -> web.Application:
     app = web.Application(client_max_size=1024**3, handler_args={"max_field_size": 65536,
                                                                   "max_line_size": 65536})
     app[STATE] = state
+
+    async def close_webhooks(_app: web.Application) -> None:
+        await state.webhooks.close()
+
+    app.on_cleanup.append(close_webhooks)
     faults.setup(app)
     proxy.setup(app)
     add_admin_routes(app)

@@ -6,6 +6,7 @@
     settings   GlobalSettings      WireMock's global settings, replaced whole by the admin API
     runtime    Runtime             random source, clock, chaos counters, templating, shutdown
     recording  RecordingSession    made on first use (the recorder is not start-up work)
+    webhooks   Webhooks            callbacks in flight and finished (serve/webhooks.py)
     log        structlog logger    handed to the services that log
 
 Admin handlers stay thin: they parse a request, call one service method, serialise the result.
@@ -23,6 +24,7 @@ from mockserver.matching.registry import Registry
 from mockserver.model import StubMapping
 from mockserver.serve.proxy import catch_all_stub
 from mockserver.serve.runtime import Runtime
+from mockserver.serve.webhooks import Webhooks
 from mockserver.settings import GlobalSettings, ServerOptions
 from mockserver.stubs.store import StubStore
 
@@ -41,6 +43,7 @@ class ServerState:
         self.runtime = Runtime(seed=options.seed,
                                templating_everywhere=options.global_response_templating)
         self._recording: RecordingSession | None = None
+        self.webhooks = Webhooks(options.webhook_threadpool_size, rng=self.runtime.rng)
 
     @property
     def registry(self) -> Registry:
@@ -64,6 +67,7 @@ class ServerState:
         `quiet` logs the reload at debug level (the Python API resets before every test)."""
         self.journal.clear()
         self.runtime.reset()
+        self.webhooks.forget()
         self.stubs.reset(quiet=quiet)
 
 
