@@ -33,11 +33,13 @@ from mockserver.api.verification import (
     unmatched_text,
     unused_text,
 )
+from mockserver.api.webhooks import checked_deliveries
 from mockserver.errors import StubError
 from mockserver.log import configure_for_library
 from mockserver.model import RequestPattern, StubMapping
 from mockserver.serve.runner import Runner, ThreadedRunner
 from mockserver.serve.state import ServerState
+from mockserver.serve.webhooks import Delivery
 from mockserver.settings import ServerOptions
 from mockserver.stubs import (
     decode,
@@ -361,6 +363,31 @@ class MockServer:
         if text is None:
             return len(self.requests(pattern))
         raise AssertionError(text)
+
+    def wait_for_webhooks(self, count: int = 1, timeout: float = 5.0) -> list[Delivery]:
+        """Wait until `count` webhook callbacks have finished (since the last reset); return
+        them, each with the `WEBHOOK_REQUEST` and `WEBHOOK_RESPONSE` (or `ERROR`) sub-events
+        the journal shows.
+
+        Raises `AssertionError` when fewer finish within `timeout` seconds, or when one of
+        them failed (bad template, unreachable receiver), saying what happened to each.
+        """
+        __tracebackhide__ = True
+        if self._threaded is None:
+            raise RuntimeError("wait_for_webhooks() needs the threaded server (start(), or "
+                               "`with MockServer()`); in async code use await "
+                               "server.await_webhooks()")
+        webhooks = self.state.webhooks
+        done: list[Delivery] = self._threaded.call_async(webhooks.wait, count, timeout,
+                                                         timeout=timeout + 5)
+        return checked_deliveries(done, count, timeout, self._call(lambda: webhooks.pending))
+
+    async def await_webhooks(self, count: int = 1, timeout: float = 5.0) -> list[Delivery]:
+        """`wait_for_webhooks` for a server started with `astart()` / `async with`."""
+        __tracebackhide__ = True
+        webhooks = self.state.webhooks
+        done = await webhooks.wait(count, timeout)
+        return checked_deliveries(done, count, timeout, webhooks.pending)
 
     def reset(self) -> None:
         """WireMock's reset: drop stubs, scenarios and journal, then reload `root_dir`."""

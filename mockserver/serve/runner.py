@@ -136,6 +136,10 @@ class ThreadedRunner:
 
         return asyncio.run_coroutine_threadsafe(invoke(), self._loop).result(timeout=30)
 
+    def call_async(self, func: Any, *args: Any, timeout: float = 30) -> Any:
+        """Await `func(*args)` on the server's loop, from another thread."""
+        return asyncio.run_coroutine_threadsafe(func(*args), self._loop).result(timeout=timeout)
+
     def stop(self) -> None:
         if not self._thread.is_alive():
             return

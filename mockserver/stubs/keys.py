@@ -27,6 +27,7 @@ RESPONSE_KEYS = (  # in WireMock's output order
     "chaos",  # mockserver's extension: failures, hangs, bandwidth, rate limits
 )
 MULTIPART_KEYS = ("name", "fileName", "matchingType", "headers", "bodyPatterns")
+LISTENER_KEYS = ("name", "requestPhases", "parameters")  # serveEventListeners entries
 
-__all__ = ["BODY_KEYS", "MULTIPART_KEYS", "REQUEST_KEYS", "RESPONSE_KEYS", "STUB_KEYS",
-           "URL_KEYS"]
+__all__ = ["BODY_KEYS", "LISTENER_KEYS", "MULTIPART_KEYS", "REQUEST_KEYS", "RESPONSE_KEYS",
+           "STUB_KEYS", "URL_KEYS"]

@@ -32,7 +32,13 @@ from mockserver.model import (
 )
 from mockserver.stubs.chaos import parse_chaos
 from mockserver.stubs.dump import request_pattern_json
-from mockserver.stubs.keys import MULTIPART_KEYS, REQUEST_KEYS, RESPONSE_KEYS, STUB_KEYS
+from mockserver.stubs.keys import (
+    LISTENER_KEYS,
+    MULTIPART_KEYS,
+    REQUEST_KEYS,
+    RESPONSE_KEYS,
+    STUB_KEYS,
+)
 
 
 def _check_keys(obj: Mapping[str, Any], allowed: tuple[str, ...], path: KeyPath) -> None:
@@ -170,8 +176,11 @@ def _listeners(value: Any, path: KeyPath) -> tuple[dict[str, Any], ...] | None:
     out = []
     for i, item in enumerate(value):
         entry = dict(_object(item, (*path, i)))
+        _check_keys(entry, LISTENER_KEYS, (*path, i))  # WireMock refuses unknown ones too
         if "name" not in entry:
             raise StubError((*path, i, "name"), "missing listener name")
+        if entry.get("parameters") is not None:
+            _object(entry["parameters"], (*path, i, "parameters"))
         out.append(entry)
     return tuple(out)
 
