@@ -1,13 +1,16 @@
-"""Third-party WireMock clients against a real mockserver: WireMock's own Java client.
+"""Third-party WireMock clients against a real mockserver: WireMock's own Java client and the
+npm packages `wiremock-rest-client` and `wiremock-captain`.
 
-The client ships in WireMock's standalone jar, fetched once with npm (the `wiremock` package)
-into `.client-checks/` (ignored by git) and reused; the check program is compiled with javac.
-Skipped, saying why, where Java or npm is missing or the registry cannot be reached.
+The Java client ships in WireMock's standalone jar, fetched once with npm (the `wiremock`
+package); the npm clients are installed once with npm. Both go into `.client-checks/` (ignored
+by git) and are reused. Skipped, saying why, where Java, Node or npm is missing or the registry
+cannot be reached.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -20,6 +23,8 @@ REPO = Path(__file__).resolve().parents[2]
 CACHE = REPO / ".client-checks"
 WIREMOCK_PACKAGE = "wiremock@3.13.2"
 JAVA_CHECK = Path(__file__).parent / "clients" / "ClientCheck.java"
+NPM_CHECK = Path(__file__).parent / "clients" / "npm_check.js"
+NPM_CLIENTS = ("wiremock-rest-client@1.11.0", "wiremock-captain@4.1.3")
 
 
 def _run(argv: list[str], cwd: Path, timeout: float) -> subprocess.CompletedProcess[str]:
@@ -74,6 +79,42 @@ def test_wiremocks_java_client_works_unchanged(tmp_path: Path) -> None:
     try:
         ran = _run(["java", "-cp", f"{jar}:{classes}", "ClientCheck", str(runner.port)],
                    REPO, 120)
+    finally:
+        runner.stop()
+    assert ran.returncode == 0 and "ALL OK" in ran.stdout, ran.stdout + ran.stderr[-3000:]
+
+
+def npm_clients() -> Path:
+    """node_modules holding the npm clients, installed once into the cache."""
+    if shutil.which("npm") is None or shutil.which("node") is None:
+        pytest.skip("node and npm are needed to run the npm WireMock clients")
+    folder = CACHE / "npm"
+    modules = folder / "node_modules"
+    if all((modules / name.rsplit("@", 1)[0] / "package.json").exists() for name in NPM_CLIENTS):
+        return modules
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "package.json").write_text('{"name": "client-checks", "private": true}\n')
+    try:
+        installed = _run(["npm", "install", "--no-audit", "--no-fund", "--silent",
+                          *NPM_CLIENTS], folder, 300)
+    except subprocess.TimeoutExpired:
+        pytest.skip("npm install took over 5 minutes (registry unreachable?)")
+    if installed.returncode != 0:
+        pytest.skip(f"npm install {' '.join(NPM_CLIENTS)} failed (registry unreachable?): "
+                    f"{installed.stderr.strip()[-300:]}")
+    return modules
+
+
+def test_npm_wiremock_clients_work_unchanged(tmp_path: Path) -> None:
+    """wiremock-rest-client and wiremock-captain create stubs, read the journal after evictions,
+    count, find, list near misses and scenarios, record, snapshot, remove and reset; captain's
+    webhook reaches a real receiver the check starts."""
+    modules = npm_clients()
+    runner = start_server(tmp_path / "root", max_request_journal_entries=5)
+    try:
+        ran = subprocess.run(["node", str(NPM_CHECK), str(runner.port)], cwd=REPO,
+                             capture_output=True, text=True, timeout=120, check=False,
+                             env={**os.environ, "NODE_PATH": str(modules)})
     finally:
         runner.stop()
     assert ran.returncode == 0 and "ALL OK" in ran.stdout, ran.stdout + ran.stderr[-3000:]
