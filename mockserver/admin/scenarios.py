@@ -44,6 +44,10 @@ async def set_scenario_state(request: web.Request) -> web.Response:
         return empty_json()
     if not isinstance(data, dict):
         raise AdminError(422, "Error parsing JSON", detail='expected {"state": "<state>"}')
+    for key in data:  # WireMock's ScenarioState model refuses what it does not know
+        if key != "state":
+            raise AdminError(422, "Error parsing JSON", pointer=f"/{key}",
+                             detail=f"unknown field {key!r} (expected: state)")
     target = data.get("state")
     if target is None:
         scenarios.reset(name)

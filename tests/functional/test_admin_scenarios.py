@@ -93,6 +93,16 @@ def test_put_an_unknown_state_is_422_with_code_11(client: Client) -> None:
 
 
 
+def test_put_state_with_an_unknown_field_is_422_naming_it(client: Client) -> None:
+    """A state body with a field WireMock's model does not know is refused, naming it."""
+    flow_stubs(client)
+    reply = client.request("PUT", "/__admin/scenarios/flow/state",
+                           json_body={"state": "done", "zzz": 1})
+    assert reply.status == 422
+    assert reply.json()["errors"][0]["source"] == {"pointer": "/zzz"}
+    assert state_of(client, "flow") == "Started"
+
+
 @pytest.mark.parametrize("body", [["done"], "done", 3])
 def test_put_state_with_a_body_that_is_not_an_object_is_422(client: Client, body: Any) -> None:
     """A state body that is not a JSON object is refused rather than taken as a reset."""
