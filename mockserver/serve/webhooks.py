@@ -39,7 +39,7 @@ from mockserver.model import DelayDistribution, StubMapping
 from mockserver.respond.delays import sample_delay
 from mockserver.respond.rendering import resolve_body_file
 from mockserver.respond.templating.context import Params, RequestModel
-from mockserver.stubs.parse import _distribution
+from mockserver.stubs.parse import parse_delay_distribution
 
 if TYPE_CHECKING:
     from typing import Protocol
@@ -278,7 +278,7 @@ def _delay(value: Any, rng: random.Random) -> float:
     if value is None:
         return 0.0
     try:
-        dist: DelayDistribution | None = _distribution(value, ("delay",))
+        dist: DelayDistribution | None = parse_delay_distribution(value, ("delay",))
     except StubError as exc:
         raise WebhookError(f"delay: {exc}") from None
     return sample_delay(dist, rng)
