@@ -62,6 +62,7 @@ DEFAULT_POOL_SIZE = 10  # WireMock's --webhook-threadpool-size default
 TIMEOUT_SECONDS = 30.0  # per callback: a receiver that never answers cannot hold a slot
 RESPONSE_LIMIT = 1024 * 1024  # bytes of a receiver's answer kept in the journal
 KEPT_DELIVERIES = 1000  # finished deliveries remembered for wait_for_webhooks
+MAX_WAITING = 10_000  # callbacks queued or in flight; past this a trigger sends nothing
 _FIELDS = ("method", "url", "headers", "body", "base64Body", "jsonBody", "bodyFileName",
            "delay")
 
@@ -164,6 +165,11 @@ class Webhooks:
                 self._record(event, Delivery(event.id, [_error(
                     f"webhook not sent: the trigger request is already {depth} webhooks deep "
                     f"({LOOP_HEADER}), which suggests a loop")]))
+                continue
+            if len(self._tasks) >= MAX_WAITING:  # a slow receiver must not grow memory forever
+                self._record(event, Delivery(event.id, [_error(
+                    f"webhook not sent: {len(self._tasks)} callbacks are already waiting "
+                    "(the receivers are slower than the traffic)")]))
                 continue
             task = asyncio.get_running_loop().create_task(
                 self._deliver(event, params, templating, files_dir, depth + 1))

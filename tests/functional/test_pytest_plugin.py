@@ -79,6 +79,52 @@ def test_failed_verify_shows_the_nearest_requests(pytester: pytest.Pytester) -> 
     ])
 
 
+def test_the_fixture_waits_for_webhooks(pytester: pytest.Pytester) -> None:
+    """`mockserver.wait_for_webhooks()` returns the callback a stub sent to a real receiver,
+    and fails readably when none arrives."""
+    pytester.makepyfile(
+        """
+        import threading
+        import urllib.request
+        from http.server import BaseHTTPRequestHandler, HTTPServer
+
+        class Receiver(BaseHTTPRequestHandler):
+            def do_POST(self):
+                self.rfile.read(int(self.headers["Content-Length"]))
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        def test_callback_arrives(mockserver):
+            receiver = HTTPServer(("127.0.0.1", 0), Receiver)
+            threading.Thread(target=receiver.serve_forever, daemon=True).start()
+            try:
+                mockserver.stub({
+                    "request": {"urlPath": "/pay"}, "response": {"status": 202},
+                    "serveEventListeners": [{"name": "webhook", "parameters": {
+                        "method": "POST", "body": "{{originalRequest.path}}",
+                        "url": f"http://127.0.0.1:{receiver.server_port}/done"}}]})
+                urllib.request.urlopen(mockserver.url + "/pay").close()
+                (delivery,) = mockserver.wait_for_webhooks(count=1, timeout=10)
+                assert delivery.response["status"] == 204
+                assert delivery.request["body"] == "/pay"
+            finally:
+                receiver.shutdown()
+                receiver.server_close()
+
+        def test_no_callback(mockserver):
+            mockserver.wait_for_webhooks(count=1, timeout=0.1)
+        """
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines([
+        "*AssertionError: expected 1 webhook callback within 0.1s, 0 finished*0 still pending",
+    ])
+
+
 def test_root_dir_option_and_ini_preload_stub_files(pytester: pytest.Pytester) -> None:
     """`mockserver_root_dir` in the ini file preloads stubs; `--mockserver-root-dir` wins."""
     for name, body in (("from_ini", "ini"), ("from_option", "option")):
