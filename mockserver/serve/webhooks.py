@@ -62,6 +62,7 @@ DEFAULT_POOL_SIZE = 10  # WireMock's --webhook-threadpool-size default
 TIMEOUT_SECONDS = 30.0  # per callback: a receiver that never answers cannot hold a slot
 RESPONSE_LIMIT = 1024 * 1024  # bytes of a receiver's answer kept in the journal
 KEPT_DELIVERIES = 1000  # finished deliveries remembered for wait_for_webhooks
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 MAX_WAITING = 10_000  # callbacks queued or in flight; past this a trigger sends nothing
 _FIELDS = ("method", "url", "headers", "body", "base64Body", "jsonBody", "bodyFileName",
            "delay")
@@ -321,7 +322,9 @@ def _render(params: dict[str, Any], event: ServeEvent, templating: Templating,
     for name, value in raw_headers.items():
         for item in value if isinstance(value, list) else [value]:
             headers.append((str(name), text(item, f"headers.{name}")))
-    return _Call(method, url, headers, _body(params, text, files_dir))
+    # as WireMock's: only methods that carry an entity get the body (a GET's is dropped)
+    body = _body(params, text, files_dir) if method in BODY_METHODS else None
+    return _Call(method, url, headers, body)
 
 
 def _body(params: Mapping[str, Any], text: Callable[[Any, str], str],

@@ -118,6 +118,15 @@ def test_json_body_and_body_file_are_rendered(server: MockServer, receiver: Upst
     assert bodies["/echo/2"] == b"file says /two"
 
 
+def test_a_get_webhook_sends_no_body(server: MockServer, receiver: Upstream) -> None:
+    """As in WireMock, a GET webhook's body is dropped, from the wire and the sub-event."""
+    server.stub(webhook_stub(url=receiver.url + "/echo/get", body="ignored"))
+    Client(server.port).get("/trigger")
+    (delivery,) = server.wait_for_webhooks()
+    assert receiver.received[0].body == b""
+    assert delivery.request is not None and "body" not in delivery.request
+
+
 def test_the_delay_holds_only_the_callback(server: MockServer, receiver: Upstream) -> None:
     """With a 1 s webhook delay the stub answers at once; the callback follows later."""
     server.stub(webhook_stub(method="GET", url=receiver.url + "/echo/late",
