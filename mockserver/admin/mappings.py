@@ -97,6 +97,14 @@ async def import_mappings(request: web.Request) -> web.Response:
         raise AdminError(422, "Error parsing JSON", pointer="/mappings",
                          detail="expected {\"mappings\": [...]}")
     options = data.get("importOptions") or {}
+    if not isinstance(options, dict):
+        raise AdminError(422, "Error parsing JSON", pointer="/importOptions",
+                         detail="expected an object")
+    for key in options:  # WireMock's import options refuse what they do not know
+        if key not in ("duplicatePolicy", "deleteAllNotInImport"):
+            raise AdminError(422, "Error parsing JSON", pointer=f"/importOptions/{key}",
+                             detail=f"unknown field {key!r} (expected one of: "
+                             "deleteAllNotInImport, duplicatePolicy)")
     policy = str(options.get("duplicatePolicy") or "OVERWRITE").upper()
     if policy not in ("OVERWRITE", "IGNORE"):
         raise AdminError(422, "Error parsing JSON", pointer="/importOptions/duplicatePolicy",

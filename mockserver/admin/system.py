@@ -79,6 +79,10 @@ async def put_settings(request: web.Request) -> web.Response:
 async def patch_extended_settings(request: web.Request) -> web.Response:
     data = await read_json(request)
     extended = data.get("extended") if isinstance(data, dict) else None
+    for key in data if isinstance(data, dict) else ():  # as WireMock's wrapper model
+        if key != "extended":
+            raise AdminError(422, "Error parsing JSON", pointer=f"/{key}",
+                             detail=f"unknown field {key!r} (expected: extended)")
     if not isinstance(extended, dict):
         raise AdminError(422, "Error parsing JSON", pointer="/extended",
                          detail="expected {\"extended\": {...}}")

@@ -320,7 +320,9 @@ def test_an_invalid_import_adds_nothing_and_points_into_the_list(client: Client)
     ("body", "pointer"),
     [({"stubs": []}, "/mappings"),
      ({"mappings": [], "importOptions": {"duplicatePolicy": "MERGE"}},
-      "/importOptions/duplicatePolicy")],
+      "/importOptions/duplicatePolicy"),
+     ({"mappings": [], "importOptions": {"duplicatePolicy": "IGNORE", "zzz": 1}},
+      "/importOptions/zzz")],
 )
 def test_an_import_with_a_bad_envelope_is_422(
     client: Client, body: dict[str, Any], pointer: str

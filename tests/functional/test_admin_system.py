@@ -92,6 +92,14 @@ def test_patch_extended_settings_merges_shallowly(client: Client) -> None:
     assert extended == {"a": 1, "b": {"y": 2}, "c": 3}
 
 
+def test_patch_extended_settings_refuses_unknown_fields(client: Client) -> None:
+    """A field beside `extended` is a 422 naming it, as WireMock's wrapper model answers."""
+    reply = client.request("PATCH", "/__admin/settings/extended",
+                           json_body={"extended": {"a": 1}, "zzz": 1})
+    assert reply.status == 422
+    assert reply.json()["errors"][0]["source"] == {"pointer": "/zzz"}
+
+
 def test_reset_keeps_settings_but_drops_stubs_and_journal(client: Client) -> None:
     """POST /__admin/reset empties stubs and journal and leaves global settings alone."""
     client.post("/__admin/settings", json_body={"fixedDelay": 7})
