@@ -1,6 +1,8 @@
 import static com.github.tomakehurst.wiremock.client.WireMock.*;
 
 import com.github.tomakehurst.wiremock.client.WireMock;
+import com.github.tomakehurst.wiremock.http.RequestMethod;
+import org.wiremock.webhooks.Webhooks;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -34,6 +36,20 @@ public class ClientCheck {
         wm.register(post(urlEqualTo("/java/post")).withRequestBody(equalToJson("{\"a\":1}"))
                 .willReturn(aResponse().withStatus(201)));
         check(send(base, "GET", "/java/hello") == 200, "stub created and served");
+        wm.register(get(urlPathEqualTo("/java/hook")).willReturn(ok())
+                .withServeEventListener("webhook", Webhooks.webhook()
+                        .withMethod(RequestMethod.POST).withUrl(base + "/java/post")
+                        .withHeader("Content-Type", "application/json")
+                        .withBody("{\"a\":1}")));
+        check(send(base, "GET", "/java/hook") == 200, "stub with a webhook served");
+        boolean answered = false;
+        for (int i = 0; i < 100 && !answered; i++) {
+            answered = wm.find(postRequestedFor(urlEqualTo("/java/post"))).size() == 1;
+            if (!answered) Thread.sleep(50);
+        }
+        check(answered, "webhook received");
+        check(wm.getServeEvents().stream().anyMatch(e -> e.getSubEvents().stream()
+                .anyMatch(s -> s.getType().equals("WEBHOOK_RESPONSE"))), "webhook sub-events read");
         check(send(base, "POST", "/java/post") == 201, "body-matched stub served");
         for (int i = 0; i < 6; i++) send(base, "GET", "/java/hello?n=" + i);  // evicts (bound 5)
         send(base, "GET", "/java/missing");
@@ -44,7 +60,7 @@ public class ClientCheck {
         check(wm.find(getRequestedFor(urlPathEqualTo("/java/hello"))).size() >= 1, "find");
         check(wm.findAllUnmatchedRequests().size() == 1, "unmatched requests");
         check(wm.findNearMissesForAllUnmatchedRequests().size() >= 1, "near misses");
-        check(wm.allStubMappings().getMappings().size() == 2, "list stubs");
+        check(wm.allStubMappings().getMappings().size() == 3, "list stubs");
         wm.startStubRecording(base + "/java");
         check(wm.getStubRecordingStatus().getStatus().name().equals("Recording"), "recording");
         check(wm.stopStubRecording().getStubMappings() != null, "stop recording");
