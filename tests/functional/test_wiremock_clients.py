@@ -64,6 +64,8 @@ def compiled_java_check(jar: Path) -> Path:
     digest = hashlib.sha256(JAVA_CHECK.read_bytes() + jar.name.encode()).hexdigest()[:16]
     out = CACHE / "java" / digest
     if not (out / "ClientCheck.class").exists():
+        for stale in out.parent.glob("*") if out.parent.exists() else ():
+            shutil.rmtree(stale, ignore_errors=True)  # builds of older sources
         out.mkdir(parents=True, exist_ok=True)
         built = _run(["javac", "-cp", str(jar), "-d", str(out), str(JAVA_CHECK)], REPO, 180)
         assert built.returncode == 0, built.stderr
