@@ -188,12 +188,12 @@ def serve(args: argparse.Namespace) -> int:
     from mockserver.log import configure
     from mockserver.serve.runner import Runner
 
+    if args.webhook_threadpool_size < 1:  # before logging is set up: nothing else changes
+        print("mockserver: --webhook-threadpool-size must be at least 1", file=sys.stderr)
+        return 2
     configure(args.log_format, verbose=args.verbose)
     if args.max_request_journal_entries is not None and args.max_request_journal_entries < 1:
         print("mockserver: --max-request-journal-entries must be at least 1", file=sys.stderr)
-        return 2
-    if args.webhook_threadpool_size < 1:
-        print("mockserver: --webhook-threadpool-size must be at least 1", file=sys.stderr)
         return 2
     root_dir = args.root_dir if args.root_dir is not None else Path("stubs")
     if args.root_dir is not None and not root_dir.is_dir():

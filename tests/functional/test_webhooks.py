@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import socket
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -189,6 +190,25 @@ def test_unknown_listener_fields_are_refused(server: MockServer) -> None:
     reply = Client(server.port).post("/__admin/mappings", json_body=stub)
     assert reply.status == 422
     assert reply.json()["errors"][0]["source"]["pointer"] == "/serveEventListeners/0/zzz"
+
+
+def test_the_pool_size_bounds_callbacks_in_flight(receiver: Upstream) -> None:
+    """With --webhook-threadpool-size 1, a second callback is not sent while the first one's
+    receiver is still answering; it goes once the first is done."""
+    with MockServer(webhook_threadpool_size=1) as running:
+        running.stub(webhook_stub(url=receiver.url + "/stream"))
+        client = Client(running.port)
+        client.get("/trigger")
+        deadline = time.monotonic() + 10
+        while not receiver.received and time.monotonic() < deadline:
+            time.sleep(0.01)  # waiting for the first callback to reach the receiver
+        assert [r.path for r in receiver.received] == ["/stream"]
+        client.get("/trigger")
+        second = journal(running)[0]
+        assert second["subEvents"] == []  # its slot is taken: nothing sent yet
+        receiver.release.set()
+        running.wait_for_webhooks(count=2, timeout=20)
+        assert [r.path for r in receiver.received] == ["/stream", "/stream"]
 
 
 def test_shutdown_cancels_a_delayed_callback(receiver: Upstream) -> None:

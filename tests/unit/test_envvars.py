@@ -74,3 +74,18 @@ def test_repeatable_and_required_options() -> None:
     args = parser.parse_args(["--capture-header", "X-Three"])
     assert args.capture_header == ["X-One", "X-Two", "X-Three"]
     assert args.target == "http://127.0.0.1:1"
+
+
+def test_webhook_pool_size_has_wiremocks_flag_and_a_variable() -> None:
+    """`--webhook-threadpool-size` defaults to 10 (WireMock's), and its variable sets it."""
+    assert parse(["serve"], {}).webhook_threadpool_size == 10  # type: ignore[attr-defined]
+    args = parse(["serve"], {"MOCKSERVER_WEBHOOK_THREADPOOL_SIZE": "3"})
+    assert args.webhook_threadpool_size == 3  # type: ignore[attr-defined]
+
+
+def test_a_webhook_pool_of_zero_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    """A pool that could send nothing is a usage error (exit 2) naming the flag."""
+    from mockserver.cli import main
+
+    assert main(["serve", "--webhook-threadpool-size", "0"]) == 2
+    assert "--webhook-threadpool-size must be at least 1" in capsys.readouterr().err
