@@ -11,6 +11,10 @@ time, as background tasks that shutdown cancels; each adds `WEBHOOK_REQUEST` and
 
 Callbacks carry `X-Mockserver-Webhook: <depth>`; a trigger request already `MAX_DEPTH` deep
 fires nothing, so a stub whose webhook calls this same server cannot loop forever.
+
+The data plane makes one call when a served event is complete: `answer_then_fire` (aiohttp),
+or, for a data plane that writes its own answers, `state.webhooks.fire(event, templating,
+files_dir)` once the answer has left.
 """
 
 from __future__ import annotations
