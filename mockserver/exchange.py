@@ -306,3 +306,77 @@ def parse_multipart(content_type: str, body: bytes) -> list[Part]:
             )
         )
     return parts
+
+
+class WireRequest(Request):
+    """A request as the wire protocol parsed it, decoded only as far as someone looks.
+
+    Headers stay the parser's bytes until a matcher (or the journal's JSON) asks for them; the
+    body stays the received chunks until it is needed, and a gzip or deflate body is
+    decompressed then. The stub data plane makes one of these per request, so the cost of a
+    request nobody inspects is a handful of attribute stores.
+    """
+
+    def __init__(
+        self,
+        method: str,
+        url: str,
+        raw_headers: list[tuple[bytes, bytes]],
+        body_chunks: list[bytes],
+        *,
+        peer: Any,
+        sockname: Any,
+        scheme: str,
+        protocol: str,
+        logged_date: float,
+    ) -> None:
+        self.method = method
+        self.url = url
+        self.raw_headers = raw_headers
+        self._body_chunks = body_chunks
+        self._peer = peer
+        self._sockname = sockname
+        self.scheme = scheme
+        self.protocol = protocol
+        self.logged_date = logged_date
+
+    @cached_property
+    def headers(self) -> list[tuple[str, str]]:  # type: ignore[override]
+        return [(k.decode("latin-1"), v.decode("latin-1")) for k, v in self.raw_headers]
+
+    @cached_property
+    def raw_body(self) -> bytes:
+        """The body exactly as sent (what a proxy forwards)."""
+        chunks = self._body_chunks
+        self._body_chunks = []
+        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+    @cached_property
+    def body(self) -> bytes:  # type: ignore[override]
+        """The body, decoded once when sent with a coding `decode_content` undoes."""
+        raw = self.raw_body
+        encoding = self.header("Content-Encoding") if raw else None
+        if not encoding:
+            return raw
+        decoded = decode_content(raw, encoding)
+        return raw if decoded is None else decoded  # not decodable: kept as sent
+
+    @cached_property
+    def client_ip(self) -> str:  # type: ignore[override]
+        peer = self._peer
+        return str(peer[0]) if isinstance(peer, tuple) and peer else ""
+
+    @cached_property
+    def host(self) -> str:  # type: ignore[override]
+        host = self.header("Host") or ""
+        return host.rsplit(":", 1)[0] if host and not host.endswith("]") else host
+
+    @cached_property
+    def port(self) -> int:  # type: ignore[override]
+        sockname = self._sockname
+        return int(sockname[1]) if isinstance(sockname, tuple) and len(sockname) > 1 else 0
+
+    def forget_derived(self) -> None:
+        """Also drops the decoded headers: the parser's bytes are kept and decode again."""
+        super().forget_derived()
+        self.__dict__.pop("headers", None)

@@ -1,7 +1,7 @@
 """Admin request parsing and WireMock-shaped responses (pretty JSON, error envelopes).
 
 The only place domain errors become HTTP: `admin_errors` wraps every admin handler (and only
-those: a failure while serving a stub is the data plane's, see `serve.failure`).
+those: a failure while serving a stub is the data plane's, see `DataPlane.failed`).
 """
 
 from __future__ import annotations

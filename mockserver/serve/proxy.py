@@ -1,7 +1,7 @@
 """Forwarding a request to the upstream a `proxyBaseUrl` stub names, streaming the answer back.
 
-One aiohttp `ClientSession` per app (opened on startup, closed on cleanup) keeps connections
-to upstreams alive. The upstream's bytes go to the client as they arrive, with their own
+One aiohttp `ClientSession` per server (the data plane's) keeps connections to upstreams
+alive. The upstream's bytes go to the client as they arrive, with their own
 `Content-Encoding`; the journal keeps one decoded copy (gzip and deflate), with headers that
 describe that copy, so recordings hold readable bodies.
 """
@@ -10,23 +10,19 @@ from __future__ import annotations
 
 import asyncio
 import io
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import aiohttp
-from aiohttp import web
 from multidict import CIMultiDict
 from yarl import URL
 
-from mockserver.exchange import DECODABLE_CODINGS, Request, decode_content
+from mockserver.exchange import DECODABLE_CODINGS, Request, WireRequest, decode_content
 from mockserver.journal import ServeEvent
 from mockserver.model import ResponseDefinition, StubMapping
 from mockserver.respond.delays import dribble_slices
-from mockserver.serve.responses import OwnHeadersResponse, OwnHeadersStreamResponse, write_paced
+from mockserver.serve.reply import Reply, write_paced
 from mockserver.stubs import parse_stub
 
-UPSTREAM: web.AppKey[aiohttp.ClientSession] = web.AppKey("mockserver_upstream",
-                                                         aiohttp.ClientSession)
 PROXY_ALL_PRIORITY = 10
 HOP_BY_HOP = frozenset({
     "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "proxy-connection",
@@ -51,23 +47,17 @@ def catch_all_stub(base_url: str) -> StubMapping:
                        "priority": PROXY_ALL_PRIORITY})
 
 
-async def upstream_session(app: web.Application) -> AsyncIterator[None]:
-    """A `cleanup_ctx`: one client session for the app's lifetime.
+def upstream_session() -> aiohttp.ClientSession:
+    """The client session for upstreams, made on a running loop; the caller closes it.
 
     No cookie jar (clients must never share cookies), no automatic decompression (bytes go
     through untouched), no environment proxies, no overall timeout (large bodies stream).
     """
     timeout = aiohttp.ClientTimeout(total=None, sock_connect=30, sock_read=300)
-    async with aiohttp.ClientSession(
+    return aiohttp.ClientSession(
         cookie_jar=aiohttp.DummyCookieJar(), auto_decompress=False, timeout=timeout,
         connector=aiohttp.TCPConnector(limit=0, enable_cleanup_closed=False),
-    ) as session:
-        app[UPSTREAM] = session
-        yield
-
-
-def setup(app: web.Application) -> None:
-    app.cleanup_ctx.append(upstream_session)
+    )
 
 
 def target_url(response: ResponseDefinition, request: Request) -> str:
@@ -131,16 +121,16 @@ def failure_text(url: str, exc: BaseException) -> str:
 
 
 async def forward(
-    http: web.Request,
+    reply: Reply,
     stub: StubMapping,
-    request: Request,
+    request: WireRequest,
     session: aiohttp.ClientSession,
     options: ProxyOptions,
-) -> tuple[web.StreamResponse, ServeEvent]:
+) -> ServeEvent:
     """Send `request` upstream and stream the answer to the client; the event to journal."""
     definition = stub.response
     url = target_url(definition, request)
-    body = await http.read()  # the bytes as sent (aiohttp caches them; no second copy)
+    body = request.raw_body  # the bytes as sent, not decompressed
     try:
         upstream = await session.request(
             request.method, URL(url, encoded=True),
@@ -151,30 +141,37 @@ async def forward(
             skip_auto_headers=("Accept", "Accept-Encoding", "Content-Type"),
         )
     except (aiohttp.ClientError, OSError, asyncio.TimeoutError, ValueError) as exc:
-        return _failure(request, stub, url, exc, options)
+        return _failure(reply, request, stub, url, exc, options)
     async with upstream:
-        return await _stream(http, stub, request, upstream, options)
+        return await _stream(reply, stub, request, upstream, options)
 
 
 def _failure(
-    request: Request, stub: StubMapping, url: str, exc: BaseException, options: ProxyOptions
-) -> tuple[web.StreamResponse, ServeEvent]:
+    reply: Reply, request: Request, stub: StubMapping, url: str, exc: BaseException,
+    options: ProxyOptions,
+) -> ServeEvent:
     text = failure_text(url, exc).encode("utf-8")
     headers = [("Content-Type", "text/plain")]
-    response = OwnHeadersResponse(status=500, body=text, headers=CIMultiDict(headers))
-    event = ServeEvent(request, stub, 500, headers, text,
-                       response_definition=stub.response.source_json,
-                       added_delay=options.delay_ms)  # nothing came from upstream: not proxied
-    return response, event
+    reply.send(500, None, headers, text)
+    return ServeEvent(request, stub, 500, headers, text,
+                      response_definition=stub.response.source_json,
+                      added_delay=options.delay_ms)  # nothing came from upstream: not proxied
+
+
+def _length(headers: list[tuple[str, str]]) -> int | None:
+    for name, value in headers:
+        if name.lower() == "content-length":
+            return int(value) if value.strip().isdigit() else None
+    return None
 
 
 async def _stream(
-    http: web.Request,
+    reply: Reply,
     stub: StubMapping,
     request: Request,
     upstream: aiohttp.ClientResponse,
     options: ProxyOptions,
-) -> tuple[web.StreamResponse, ServeEvent]:
+) -> ServeEvent:
     tokens = _connection_tokens([(k.decode("latin-1"), v.decode("latin-1"))
                                  for k, v in upstream.raw_headers])
     headers: list[tuple[str, str]] = []
@@ -185,36 +182,31 @@ async def _stream(
     headers.extend(stub.response.headers)  # the stub's own headers are added, as in WireMock
     if options.delay_ms > 0:
         await asyncio.sleep(options.delay_ms / 1000)
-    response = OwnHeadersStreamResponse(status=upstream.status, reason=upstream.reason)
-    for name, value in headers:
-        response.headers.add(name, value)
     chunks: list[bytes] = []
     dribble = stub.response.chunked_dribble_delay
     try:
         if dribble is not None:  # the whole body is needed to split it into timed chunks
             whole = await upstream.read()
             chunks.append(whole)
-            await response.prepare(http)
-            await write_paced(response, whole, dribble_slices(len(whole), dribble))
+            await reply.start(upstream.status, upstream.reason, headers, len(whole))
+            await write_paced(reply, whole, dribble_slices(len(whole), dribble))
         else:
-            await response.prepare(http)
+            await reply.start(upstream.status, upstream.reason, headers, _length(headers))
             async for chunk in upstream.content.iter_chunked(CHUNK_SIZE):
-                await response.write(chunk)
+                await reply.write(chunk)
                 if options.keep_body:
                     chunks.append(chunk)
-        await response.write_eof()
+        await reply.end()
     except ConnectionResetError:
-        pass  # the client went away; still journal what the upstream said
+        reply.keep_alive = False  # the client went away; still journal what the upstream said
     except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
         # The upstream broke off mid-body: the client must see a broken response, not a
         # short one that looks complete.
-        if http.transport is not None:
-            http.transport.close()
-        body = b"".join(chunks)
-        event = _event(request, stub, upstream.status, headers, body, options)
+        reply.close()
+        event = _event(request, stub, upstream.status, headers, b"".join(chunks), options)
         event.sub_events.append({"type": "PROXY_ERROR", "data": {"message": str(exc)}})
-        return response, event
-    return response, _event(request, stub, upstream.status, headers, b"".join(chunks), options)
+        return event
+    return _event(request, stub, upstream.status, headers, b"".join(chunks), options)
 
 
 def _event(

@@ -1,22 +1,30 @@
-"""Starting a real listening server: on the current loop, or until a shutdown is asked."""
+"""Starting a real listening server: on the current loop, or until a shutdown is asked.
+
+Every listening socket serves with the same protocol factory (`serve.wire.Connection` over
+the one data plane, handing `/__admin` to the admin app's aiohttp server); another socket,
+e.g. one with TLS, is one more `listen()` call with an `ssl` context.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import signal
+from ssl import SSLContext
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from mockserver.serve.app import create_app
+from mockserver.serve.app import create_admin_app
+from mockserver.serve.dataplane import DataPlane
 from mockserver.serve.state import ServerState
+from mockserver.serve.wire import Connection, Limits
 from mockserver.settings import ServerOptions
 
 if TYPE_CHECKING:
     from mockserver.stubs.watch import StubWatcher
 
 def new_event_loop() -> asyncio.AbstractEventLoop:
-    """uvloop's loop when it is installed (`mockserver[fast]`), as the command line uses."""
+    """uvloop's loop where it is installed (CPython off Windows), as the command line uses."""
     try:
         import uvloop
     except ImportError:
@@ -30,7 +38,11 @@ class Runner:
     def __init__(self, options: ServerOptions) -> None:
         self.options = options
         self.state = ServerState(options)
+        self.plane = DataPlane(self.state)
+        self.limits = Limits()
         self._runner: web.AppRunner | None = None
+        self._servers: list[asyncio.AbstractServer] = []
+        self._connections: set[Connection] = set()
         self.port: int = options.port
         self.watcher: StubWatcher | None = None
 
@@ -44,21 +56,31 @@ class Runner:
             reloader = Reloader(self.options.mappings_dir)
             reloader.baseline()  # before loading: a change in between is seen by the first scan
         self.state.stubs.load()
-        app = create_app(self.state)
-        self._runner = web.AppRunner(app, access_log=None, handle_signals=False,
-                                     shutdown_timeout=1.0)
+        self._runner = web.AppRunner(create_admin_app(self.state, self.plane), access_log=None,
+                                     handle_signals=False, shutdown_timeout=1.0)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, self.options.host, self.options.port,
-                           reuse_address=True, backlog=1024)
-        await site.start()
-        server = site._server
-        sockets = getattr(server, "sockets", None) or ()
-        if sockets:
-            self.port = sockets[0].getsockname()[1]
+        await self.plane.start()
+        self.port = await self.listen(self.options.host, self.options.port)
         if reloader is not None:
             self.watcher = StubWatcher(self.state.stubs, reloader, self.options.root_dir,
                                        poll_interval=self.options.watch_poll_interval)
             await self.watcher.start()
+
+    async def listen(self, host: str, port: int, *, ssl: SSLContext | None = None) -> int:
+        """One more listening socket serving the same stubs and admin API; its port."""
+        admin = self._runner.server if self._runner is not None else None
+        assert admin is not None, "start() first"
+        scheme = "http" if ssl is None else "https"
+
+        def connection() -> Connection:
+            return Connection(self.plane, admin, limits=self.limits, scheme=scheme,
+                              connections=self._connections)
+
+        server = await asyncio.get_running_loop().create_server(
+            connection, host, port, reuse_address=True, backlog=1024, ssl=ssl)
+        self._servers.append(server)
+        sockets = server.sockets or ()
+        return int(sockets[0].getsockname()[1]) if sockets else port
 
     @property
     def url(self) -> str:
@@ -69,9 +91,17 @@ class Runner:
         if self.watcher is not None:
             await self.watcher.stop()
             self.watcher = None
+        servers, self._servers = self._servers, []
+        for server in servers:
+            server.close()
+        for connection in list(self._connections):
+            connection.close()
+        await self.plane.close()
         if self._runner is not None:
-            await self._runner.cleanup()
+            await self._runner.cleanup()  # the connections handed to the admin API
             self._runner = None
+        for server in servers:
+            await server.wait_closed()
 
     async def serve_forever(self) -> None:
         await self.start()

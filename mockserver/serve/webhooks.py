@@ -12,9 +12,8 @@ time, as background tasks that shutdown cancels; each adds `WEBHOOK_REQUEST` and
 Callbacks carry `X-Mockserver-Webhook: <depth>`; a trigger request already `MAX_DEPTH` deep
 fires nothing, so a stub whose webhook calls this same server cannot loop forever.
 
-The data plane makes one call when a served event is complete: `answer_then_fire` (aiohttp),
-or, for a data plane that writes its own answers, `state.webhooks.fire(event, templating,
-files_dir)` once the answer has left.
+The data plane makes one call when a served event is complete and its answer has left:
+`state.webhooks.fire(event, templating, files_dir)` (see `serve.dataplane`).
 """
 
 from __future__ import annotations
@@ -34,7 +33,6 @@ from urllib.parse import urlsplit
 
 import aiohttp
 import structlog
-from aiohttp import web
 
 from mockserver.errors import RenderError, StubError, TemplateError, WebhookError
 from mockserver.exchange import Request, header_map, parse_query
@@ -46,18 +44,7 @@ from mockserver.respond.templating.context import Params, RequestModel
 from mockserver.stubs.parse import parse_delay_distribution
 
 if TYPE_CHECKING:
-    from typing import Protocol
-
     from mockserver.respond.templating import Templating
-    from mockserver.serve.runtime import Runtime
-    from mockserver.settings import ServerOptions
-
-    class WebhookHost(Protocol):
-        """What firing needs from the server's state."""
-
-        webhooks: Webhooks
-        options: ServerOptions
-        runtime: Runtime
 
 LISTENER_NAME = "webhook"
 LOOP_HEADER = "X-Mockserver-Webhook"
@@ -407,17 +394,3 @@ def _request_view(call: _Call) -> dict[str, Any]:
         "formParams": {k: {"key": k, "values": v} for k, v in form.items()},
     })
     return out
-
-
-async def answer_then_fire(http: web.Request, response: web.StreamResponse,
-                           event: ServeEvent, state: WebhookHost) -> web.StreamResponse:
-    """The served event is complete: when its stub has webhooks, write the answer now, then
-    start them (so a webhook never waits on, nor delays, the answer). Otherwise nothing."""
-    if event.stub is None or not webhook_parameters(event.stub):
-        return response
-    try:  # a fault breaks the connection here, on purpose: its error goes on up
-        await response.prepare(http)
-        await response.write_eof()
-    finally:
-        state.webhooks.fire(event, state.runtime.templating, state.options.files_dir)
-    return response

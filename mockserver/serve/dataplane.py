@@ -1,0 +1,281 @@
+"""The stub data plane: match a request, carry out the plan, journal and log what was done.
+
+The wire (`serve.wire`) hands every stub request here with a `Reply` to answer through; this
+is the only place a stub is answered, whichever protocol carried the request. The common case
+(a stub with a fixed answer and no delay) is done without a task: the encoded answer is made
+once per stub and reused, and the journal keeps the request's parts by reference.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Coroutine
+from typing import Any
+
+import aiohttp
+
+from mockserver.exchange import Request, WireRequest
+from mockserver.journal import ServeEvent
+from mockserver.matching.nearmiss import nearest_stubs
+from mockserver.matching.report import render_report
+from mockserver.model import StubMapping
+from mockserver.respond import faults
+from mockserver.respond.delays import bandwidth_slices, dribble_slices
+from mockserver.respond.rendering import (
+    RenderError,
+    ResponsePlan,
+    added_delay,
+    plan_response,
+    with_rendered_proxy_url,
+)
+from mockserver.serve import proxy
+from mockserver.serve.reply import Encoded, Reply, write_paced
+from mockserver.serve.state import ServerState
+
+CONSOLE_WIDTH_HEADER = "X-WireMock-Console-Width"
+HANG_POLL = 0.25  # seconds between checks that a hanging request's client is still there
+_STATIC_SLACK = 1024  # cached answers of removed stubs tolerated before the cache is rebuilt
+
+_Static = tuple[StubMapping, Encoded, ResponsePlan]
+
+
+def _logs_info(log: Any) -> bool:
+    check = getattr(log, "is_enabled_for", None)
+    return True if check is None else bool(check(logging.INFO))
+
+
+class DataPlane:
+    """Answers stub requests for one server (see the module docstring)."""
+
+    def __init__(self, state: ServerState) -> None:
+        self.state = state
+        self.release_hangs = asyncio.Event()
+        self._static: dict[str, _Static] = {}
+        self._upstream: aiohttp.ClientSession | None = None
+        self._log_requests = state.options.request_logging
+
+    async def start(self) -> None:
+        self._log_requests = self.state.options.request_logging and _logs_info(self.state.log)
+
+    async def close(self) -> None:
+        """Hanging requests end first, so that they never delay a shutdown."""
+        self.release_hangs.set()
+        if self._upstream is not None:
+            await self._upstream.close()
+            self._upstream = None
+
+    @property
+    def upstream(self) -> aiohttp.ClientSession:
+        if self._upstream is None:
+            self._upstream = proxy.upstream_session()
+        return self._upstream
+
+    def failed(self, request: Request, reply: Reply, exc: BaseException) -> None:
+        """A bug while serving a stub: logged with its traceback as `stub_error`, answered as
+        a plain-text 500 naming the error (the stub's world: never the admin API's JSON).
+        Called from the `except` block that caught `exc`."""
+        self.state.log.exception("stub_error", method=request.method, path=request.path,
+                                 request_id=request.id)  # called in the except block
+        if not reply.started:
+            reply.send(500, None, [("Content-Type", "text/plain; charset=utf-8")],
+                       f"{exc.__class__.__name__}: {exc}".encode())
+
+    # -- one request ----------------------------------------------------------------------
+    def handle(self, request: WireRequest, reply: Reply) -> Coroutine[Any, Any, None] | None:
+        """Answer at once when nothing needs waiting for; else the coroutine that will."""
+        state = self.state
+        started = time.perf_counter()
+        stub = state.registry.find(request)
+        if stub is None:
+            self._unmatched(request, reply, started)
+            return None
+        response = stub.response
+        if response.proxy_base_url is not None:
+            return self._proxy(stub, request, reply, started)
+        chaos = state.runtime.chaos.outcome(stub, state.settings.chaos, state.runtime.rng)
+        templating = state.runtime.templating_for(response)
+        if (chaos is None and templating is None and response.fault is None
+                and response.chunked_dribble_delay is None and response.body_file_name is None):
+            return self._static_answer(stub, request, reply, started)
+        try:
+            plan = plan_response(stub, request, files_dir=state.options.files_dir,
+                                 settings=state.settings, rng=state.runtime.rng,
+                                 templating=templating, chaos=chaos)
+        except RenderError as exc:
+            state.log.warning("response_render_failed", stub_id=stub.id, stub_name=stub.name,
+                              request_id=request.id, error=str(exc))
+            plan = ResponsePlan(500, headers=[("Content-Type", "text/plain")],
+                                body=str(exc).encode())
+        event = ServeEvent(request, stub, plan.status, plan.headers, plan.body,
+                           response_definition=response.source_json, added_delay=plan.delay_ms)
+        extra: dict[str, object] = {}
+        if plan.chaos is not None:
+            event.sub_events.append({"type": "CHAOS", "data": {"reason": plan.chaos}})
+            extra["chaos"] = plan.chaos
+        if plan.fault is not None:
+            extra["fault"] = plan.fault.value
+        paced = bool(plan.body) and (plan.dribble is not None or bool(plan.bytes_per_second))
+        if plan.delay_ms > 0 or plan.hang or plan.fault is not None or paced:
+            return self._carry_out(plan, event, reply, started, extra)
+        reply.send(plan.status, plan.reason, plan.headers, plan.body)
+        self._done(event, started, extra)
+        return None
+
+    def _static_answer(
+        self, stub: StubMapping, request: WireRequest, reply: Reply, started: float
+    ) -> Coroutine[Any, Any, None] | None:
+        """A fixed answer, encoded on first use; later uses only sample the delay."""
+        state = self.state
+        cached = self._static.get(stub.id)
+        if cached is not None and cached[0] is stub:
+            _, encoded, plan = cached
+            delay = added_delay(stub, state.settings, state.runtime.rng)
+        else:
+            plan = plan_response(stub, request, files_dir=state.options.files_dir,
+                                 settings=state.settings, rng=state.runtime.rng)
+            delay = plan.delay_ms
+            encoded = Encoded(plan.status, plan.reason, plan.headers, plan.body)
+            if len(self._static) > len(state.registry) + _STATIC_SLACK:
+                self._static.clear()
+            self._static[stub.id] = (stub, encoded, plan)
+        event = ServeEvent(request, stub, plan.status, plan.headers, plan.body,
+                           response_definition=stub.response.source_json, added_delay=delay)
+        if delay > 0:
+            return self._delayed(encoded, event, reply, started, delay)
+        reply.send_encoded(encoded)
+        self._done(event, started, None)
+        return None
+
+    async def _delayed(self, encoded: Encoded, event: ServeEvent, reply: Reply,
+                       started: float, delay: float) -> None:
+        await asyncio.sleep(delay / 1000)
+        reply.send_encoded(encoded)
+        self._done(event, started, None)
+
+    def _done(self, event: ServeEvent, started: float, extra: dict[str, object] | None, *,
+              fire: bool = True) -> None:
+        """Journal the event and start its stub's webhooks (the answer has left, or the fault
+        is about to break the connection); the log line is made only when it will be written."""
+        state = self.state
+        elapsed = (time.perf_counter() - started) * 1000
+        event.total_time = max(0.0, elapsed - event.added_delay)  # the delay is apart
+        state.journal.add(event)
+        stub = event.stub
+        if fire and stub is not None and (stub.serve_event_listeners or stub.post_serve_actions):
+            state.webhooks.fire(event, state.runtime.templating, state.options.files_dir)
+        if not self._log_requests:
+            return
+        request = event.request
+        state.log.info("request_served", method=request.method, path=request.url,
+                       request_id=request.id,
+                       stub_id=stub.id if stub else None, matched=stub is not None,
+                       status=event.status, elapsed_ms=round(elapsed, 2), **(extra or {}))
+
+    async def _carry_out(self, plan: ResponsePlan, event: ServeEvent, reply: Reply,
+                         started: float, extra: dict[str, object]) -> None:
+        """Wait, then answer; faults and hangs break or hold the connection after the
+        request has been journaled."""
+        if plan.delay_ms > 0:
+            await asyncio.sleep(plan.delay_ms / 1000)
+        if plan.hang:
+            self._done(event, started, extra, fire=False)
+            try:
+                await self._hang(reply)
+            finally:  # no answer: the webhooks go when the hang ends
+                self._fire(event)
+            return
+        if plan.fault is not None:
+            self._done(event, started, extra)
+            reply.keep_alive = False
+            faults.inject(plan.fault, reply.transport)
+            return
+        if plan.body and (plan.dribble is not None or plan.bytes_per_second):
+            await self._paced(reply, plan)
+        else:
+            reply.send(plan.status, plan.reason, plan.headers, plan.body)
+        self._done(event, started, extra)
+
+    def _fire(self, event: ServeEvent) -> None:
+        state = self.state
+        if event.stub is not None:
+            state.webhooks.fire(event, state.runtime.templating, state.options.files_dir)
+
+    async def _hang(self, reply: Reply) -> None:
+        """Never answer: wait until the client gives up or the server stops, then close."""
+        reply.keep_alive = False
+        while not self.release_hangs.is_set() and not reply.closed:
+            try:
+                await asyncio.wait_for(self.release_hangs.wait(), HANG_POLL)
+            except asyncio.TimeoutError:
+                pass
+        reply.close()
+
+    async def _paced(self, reply: Reply, plan: ResponsePlan) -> None:
+        """Headers at once, then the body in slices: `chunkedDribbleDelay`, else the bandwidth."""
+        size = len(plan.body)
+        if plan.dribble is not None:
+            pacing = dribble_slices(size, plan.dribble)
+        else:
+            assert plan.bytes_per_second is not None
+            pacing = bandwidth_slices(size, plan.bytes_per_second)
+        await reply.start(plan.status, plan.reason, plan.headers, size)
+        await write_paced(reply, plan.body, pacing)
+        await reply.end()
+
+    # -- proxying ---------------------------------------------------------------------------
+    async def _proxy(self, stub: StubMapping, request: WireRequest, reply: Reply,
+                     started: float) -> None:
+        state = self.state
+        try:
+            stub = with_rendered_proxy_url(stub, request, state.runtime.templating_for(stub.response))
+        except RenderError as exc:
+            state.log.warning("response_render_failed", stub_id=stub.id, stub_name=stub.name,
+                              request_id=request.id, error=str(exc))
+            body = str(exc).encode()
+            headers = [("Content-Type", "text/plain")]
+            reply.send(500, None, headers, body)
+            self._done(ServeEvent(request, stub, 500, headers, body,
+                                  response_definition=stub.response.source_json), started, None)
+            return
+        options = proxy.ProxyOptions(preserve_host_header=state.options.preserve_host_header,
+                                     keep_body=state.journal.enabled,
+                                     delay_ms=added_delay(stub, state.settings, state.runtime.rng))
+        event = await proxy.forward(reply, stub, request, self.upstream, options)
+        self._done(event, started, None)
+
+    # -- no stub ----------------------------------------------------------------------------
+    def _unmatched(self, request: WireRequest, reply: Reply, started: float) -> None:
+        """WireMock's 404: the closest stub's diff as text, and the same facts for the log."""
+        state = self.state
+        near = nearest_stubs(state.registry, request, 1)
+        closest = near[0] if near else None
+        extra: dict[str, object] = {}
+        scenario_state = None
+        if closest is not None and closest.stub is not None:
+            stub = closest.stub
+            extra = {
+                "closest_stub_id": stub.id,
+                "closest_stub_name": stub.name,
+                "distance": round(closest.match.distance, 4),
+                "differences": [f.section + (f":{f.key}" if f.key else "")
+                                for f in closest.match.fields if not f.result.matched],
+            }
+            if stub.scenario_name is not None:
+                scenario_state = state.registry.scenarios.state(stub.scenario_name)
+        width_header = request.header(CONSOLE_WIDTH_HEADER)
+        try:
+            width = max(40, min(400, int(width_header))) if width_header else 119
+        except ValueError:
+            width = 119
+        report = render_report(closest, width, scenario_state)
+        headers = [("Content-Type", "text/plain;charset=UTF-8")]
+        event = ServeEvent(
+            request, None, 404, headers, b"",
+            response_definition={"status": 404, "fromConfiguredStub": False},
+            sub_events=[{"type": "REQUEST_NOT_MATCHED",
+                         "data": {"status": 404, "contentType": "text/plain", "report": report}}],
+        )
+        reply.send(404, None, headers, report.encode("utf-8"))
+        self._done(event, started, extra)
