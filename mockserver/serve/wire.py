@@ -232,7 +232,7 @@ class Connection(asyncio.Protocol):
         path = url.split(b"?", 1)[0]
         if b"%" in path:
             path = unquote_to_bytes(path)
-        self._admin = path.startswith(ADMIN_PREFIX)
+        self._admin = path.startswith(ADMIN_PREFIX) or path == ADMIN_PREFIX[:-1]
         if self._expects_continue and self._task is None and not self._queue:
             self._send_continue()
 
