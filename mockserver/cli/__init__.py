@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib.util
 import os
 import sys
 from collections.abc import Coroutine, Sequence
@@ -54,6 +55,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--log-format", choices=("json", "console"), default=None,
                        help="log format (default: json unless stdout is a terminal)")
     serve.add_argument("--verbose", action="store_true", help="log debug events too")
+    serve.add_argument("--event-loop", choices=("auto", "uvloop", "asyncio"), default="auto",
+                       help="auto (default): uvloop where installed, else asyncio's own")
     serve.add_argument("--max-request-journal-entries", type=int, default=DEFAULT_JOURNAL_SIZE,
                        metavar="N", help=f"journal size bound (default {DEFAULT_JOURNAL_SIZE})")
     serve.add_argument("--no-request-journal", action="store_true",
@@ -151,12 +154,15 @@ def _redaction_fields(args: argparse.Namespace) -> dict[str, Any]:
             "preserve_host_header": args.preserve_host_header}
 
 
-def run_loop(main: Coroutine[Any, Any, T]) -> T:
-    """Run on uvloop when it is installed (`mockserver[fast]`), else on asyncio's own loop."""
+def run_loop(main: Coroutine[Any, Any, T], event_loop: str = "auto") -> T:
+    """Run on uvloop where it is installed (CPython off Windows), else on asyncio's own loop;
+    `event_loop` "asyncio" insists on asyncio's, "uvloop" on uvloop."""
+    if event_loop == "asyncio":
+        return asyncio.run(main)
     try:
         import uvloop
     except ImportError:
-        return asyncio.run(main)
+        return asyncio.run(main)  # "uvloop" without it was refused before the server was made
     return uvloop.run(main)
 
 
@@ -192,6 +198,9 @@ def serve(args: argparse.Namespace) -> int:
         print("mockserver: --webhook-threadpool-size must be at least 1", file=sys.stderr)
         return 2
     configure(args.log_format, verbose=args.verbose)
+    if args.event_loop == "uvloop" and importlib.util.find_spec("uvloop") is None:
+        print("mockserver: --event-loop uvloop, but uvloop is not installed", file=sys.stderr)
+        return 2
     if args.max_request_journal_entries is not None and args.max_request_journal_entries < 1:
         print("mockserver: --max-request-journal-entries must be at least 1", file=sys.stderr)
         return 2
@@ -228,7 +237,8 @@ def serve(args: argparse.Namespace) -> int:
         print(f"mockserver: {exc}", file=sys.stderr)
         return 2
     try:
-        return run_loop(serve_until_stopped(Runner(options), strict=args.strict))
+        return run_loop(serve_until_stopped(Runner(options), strict=args.strict),
+                        args.event_loop)
     except OSError as exc:
         print(f"mockserver: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
         return 1

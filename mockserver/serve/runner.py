@@ -23,11 +23,16 @@ from mockserver.settings import ServerOptions
 if TYPE_CHECKING:
     from mockserver.stubs.watch import StubWatcher
 
-def new_event_loop() -> asyncio.AbstractEventLoop:
-    """uvloop's loop where it is installed (CPython off Windows), as the command line uses."""
+def new_event_loop(kind: str = "auto") -> asyncio.AbstractEventLoop:
+    """uvloop's loop where it is installed (CPython off Windows), as the command line uses;
+    `kind` "asyncio" insists on asyncio's own, "uvloop" on uvloop (ImportError without it)."""
+    if kind == "asyncio":
+        return asyncio.new_event_loop()
     try:
         import uvloop
     except ImportError:
+        if kind == "uvloop":
+            raise
         return asyncio.new_event_loop()
     return uvloop.new_event_loop()
 
@@ -35,11 +40,11 @@ def new_event_loop() -> asyncio.AbstractEventLoop:
 class Runner:
     """One server on a socket; `port` is known after `start()` (port 0 picks a free one)."""
 
-    def __init__(self, options: ServerOptions) -> None:
+    def __init__(self, options: ServerOptions, *, limits: Limits | None = None) -> None:
         self.options = options
         self.state = ServerState(options)
         self.plane = DataPlane(self.state)
-        self.limits = Limits()
+        self.limits = limits or Limits()
         self._runner: web.AppRunner | None = None
         self._servers: list[asyncio.AbstractServer] = []
         self._connections: set[Connection] = set()
@@ -125,11 +130,12 @@ class Runner:
 class ThreadedRunner:
     """A server on its own event loop in a daemon thread: for synchronous callers and tests."""
 
-    def __init__(self, options: ServerOptions) -> None:
+    def __init__(self, options: ServerOptions, *, event_loop: str = "auto",
+                 limits: Limits | None = None) -> None:
         import threading
 
-        self._runner = Runner(options)
-        self._loop = new_event_loop()
+        self._runner = Runner(options, limits=limits)
+        self._loop = new_event_loop(event_loop)
         self._thread = threading.Thread(target=self._loop.run_forever, name="mockserver",
                                         daemon=True)
 

@@ -116,6 +116,7 @@ class Connection(asyncio.Protocol):
         self._write_paused = False
         self._drain_waiters: list[asyncio.Future[None]] = []
         self._idle_timer: asyncio.TimerHandle | None = None
+        self._idle_since: float | None = None
         self._closing = False
         self._handoff: asyncio.Protocol | None = None  # aiohttp's, once admin traffic came
 
@@ -132,7 +133,7 @@ class Connection(asyncio.Protocol):
         self._closing = True
         if self._connections is not None:
             self._connections.discard(self)
-        self._cancel_idle_timer()
+        self._stop_idle_timer()
         for waiter in self._drain_waiters:
             if not waiter.done():
                 waiter.set_exception(ConnectionResetError("client went away"))
@@ -357,19 +358,33 @@ class Connection(asyncio.Protocol):
             self.transport.resume_reading()
 
     def _arm_idle_timer(self) -> None:
-        self._cancel_idle_timer()
+        """Idle from now; one timer per connection checks (not one per request)."""
         if self._closing or self.transport is None:
             return
-        self._idle_timer = self.loop.call_later(self.limits.keep_alive_timeout, self._idle)
+        self._idle_since = self.loop.time()
+        if self._idle_timer is None:
+            self._idle_timer = self.loop.call_at(
+                self._idle_since + self.limits.keep_alive_timeout, self._idle)
 
     def _cancel_idle_timer(self) -> None:
+        self._idle_since = None  # busy: the timer, when it fires, finds nothing to do
+
+    def _stop_idle_timer(self) -> None:
+        self._idle_since = None
         if self._idle_timer is not None:
             self._idle_timer.cancel()
             self._idle_timer = None
 
     def _idle(self) -> None:
         self._idle_timer = None
-        if self.transport is not None and self._task is None and not self._queue:
+        since = self._idle_since
+        if since is None or self.transport is None or self._closing:
+            return
+        due = since + self.limits.keep_alive_timeout
+        if self.loop.time() < due:
+            self._idle_timer = self.loop.call_at(due, self._idle)
+            return
+        if self._task is None and not self._queue:
             self._closing = True
             self.transport.close()
 
@@ -398,7 +413,7 @@ class Connection(asyncio.Protocol):
         if self.transport is None:
             return
         if self._handoff is None:
-            self._cancel_idle_timer()
+            self._stop_idle_timer()
             self._handoff = self.admin_protocol()
             self._handoff.connection_made(self.transport)
             self._resume_reading("queue")
@@ -416,6 +431,6 @@ class Connection(asyncio.Protocol):
         self._closing = True
         if self._connections is not None:
             self._connections.discard(self)
-        self._cancel_idle_timer()
+        self._stop_idle_timer()
         self._handoff = None  # connection_lost goes straight to aiohttp from now on
         transport.set_protocol(handoff)
