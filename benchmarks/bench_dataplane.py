@@ -24,7 +24,8 @@ from pathlib import Path
 
 RAW_SERVER = """
 import asyncio, sys, httptools
-RESP = b"HTTP/1.1 200 OK\\r\\nContent-Length: 11\\r\\nContent-Type: text/plain\\r\\n\\r\\nhello world"
+RESP = (b"HTTP/1.1 200 OK\\r\\nContent-Length: 11\\r\\nContent-Type: text/plain\\r\\n\\r\\n"
+        b"hello world")
 class P(asyncio.Protocol):
     def connection_made(self, t): self.t = t; self.p = httptools.HttpRequestParser(self)
     def data_received(self, d): self.p.feed_data(d)
