@@ -3,7 +3,7 @@ uvloop against asyncio's own loop, and a raw httptools `Protocol` as the ceiling
 
     python benchmarks/bench_dataplane.py [--duration 5] [--rounds 3]
 
-Each configuration runs a real `mockserver serve` (log lines to /dev/null) and `wrk -t1 -c50`
+Each configuration runs a real `mockserver serve` (log lines to a file) and `wrk -t1 -c50`
 against one static stub; rounds alternate between configurations and the table quotes the
 median req/s with the min-max spread. The raw ceiling is a bare asyncio `Protocol` on
 httptools writing one pre-encoded response, on the same loop. Not a test: it asserts nothing.
@@ -70,7 +70,7 @@ def wrk(port: int, duration: int) -> float:
     return float(match.group(1))
 
 
-def start(name: str, root: Path, port: int) -> subprocess.Popen[bytes]:
+def start(name: str, root: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
     loop, _, mode = name.partition(" ")
     if mode == "raw":
         cmd = [sys.executable, "-c", RAW_SERVER, str(port), loop]
@@ -79,7 +79,8 @@ def start(name: str, root: Path, port: int) -> subprocess.Popen[bytes]:
                "--port", str(port), "--root-dir", str(root), "--event-loop", loop]
         if mode == "journal-off":
             cmd += ["--no-request-journal", "--disable-request-logging"]
-    return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    with open(log, "wb") as out:  # a file, as container logs are: each flush is a write
+        return subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
 
 
 def main() -> int:
@@ -99,7 +100,7 @@ def main() -> int:
             order = names if round_ % 2 == 0 else list(reversed(names))
             for name in order:
                 port = free_port()
-                process = start(name, root, port)
+                process = start(name, root, port, root / "server.log")
                 try:
                     wait_for(port)
                     wrk(port, 1)  # warm-up
