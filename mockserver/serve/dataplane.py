@@ -229,7 +229,8 @@ class DataPlane:
                      started: float) -> None:
         state = self.state
         try:
-            stub = with_rendered_proxy_url(stub, request, state.runtime.templating_for(stub.response))
+            stub = with_rendered_proxy_url(stub, request,
+                                           state.runtime.templating_for(stub.response))
         except RenderError as exc:
             state.log.warning("response_render_failed", stub_id=stub.id, stub_name=stub.name,
                               request_id=request.id, error=str(exc))
