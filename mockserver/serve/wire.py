@@ -33,6 +33,7 @@ from mockserver.serve.reply import REASONS, Reply, status_line
 
 ADMIN_PREFIX = b"/__admin/"
 CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
+_VERSIONS = {"1.1": ("HTTP/1.1", b"1.1"), "1.0": ("HTTP/1.0", b"1.0")}
 
 
 @dataclass(frozen=True)
@@ -249,12 +250,14 @@ class Connection(asyncio.Protocol):
         if self._admin or self._handoff is not None:
             self._queue.append(_Admin(self._reencoded()))
         else:
-            version = self.parser.get_http_version().encode("ascii")
+            version = self.parser.get_http_version()
+            protocol, wire_version = _VERSIONS.get(version) or (f"HTTP/{version}",
+                                                                 version.encode("ascii"))
             request = WireRequest(
                 self._method, self._url.decode("latin-1") or "/", self._headers, self._body,
                 peer=self._peer, sockname=self._sockname, scheme=self.scheme,
-                protocol=f"HTTP/{version.decode()}", logged_date=time.time())
-            reply = Reply(self, head_only=self._method == "HEAD", version=version,
+                protocol=protocol, logged_date=time.time())
+            reply = Reply(self, head_only=self._method == "HEAD", version=wire_version,
                           keep_alive=self._keep_alive)
             if self._task is None and not self._queue:
                 self._dispatch(request, reply)
