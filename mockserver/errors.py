@@ -16,6 +16,7 @@
     ├── WebhookError             a webhook cannot be sent as defined (an ERROR sub-event)
     ├── SpecError                an OpenAPI description cannot be read (contracts.openapi)
     ├── TargetUnreachable        a drift check cannot reach the real API (contracts.drift)
+    ├── RequestRefused           a request over the stub wire's limits, answered 4xx (serve.wire)
     └── AdminError               an admin request is invalid (carries an HTTP status and code)
 
 Only `AdminError` knows about HTTP; `mockserver.admin` maps the others to WireMock's answers.

@@ -28,6 +28,7 @@ from urllib.parse import unquote_to_bytes
 
 import httptools
 
+from mockserver.errors import MockServerError
 from mockserver.exchange import WireRequest
 from mockserver.serve.reply import REASONS, Reply, status_line
 
@@ -59,8 +60,9 @@ class Plane(Protocol):
     def failed(self, request: WireRequest, reply: Reply, exc: BaseException) -> None: ...
 
 
-class _Refused(Exception):  # noqa: N818 - a signal inside the parser callbacks, never escapes
-    """A request over a limit: answered with `status`, then the connection closes."""
+class RequestRefused(MockServerError):
+    """A request over a limit: answered with `status`, then the connection closes. Raised in
+    the parser's callbacks and caught around the parser; it never leaves this module."""
 
     def __init__(self, status: int) -> None:
         self.status = status
@@ -166,14 +168,14 @@ class Connection(asyncio.Protocol):
             self._head_size += len(data)
         try:
             if self._head_size > self.limits.max_head:
-                raise _Refused(431)
+                raise RequestRefused(431)
             self._feed(data)
-        except _Refused as refused:
+        except RequestRefused as refused:
             self._refuse(refused.status)
             return
         except httptools.HttpParserError as exc:
             cause = exc.__context__
-            self._refuse(cause.status if isinstance(cause, _Refused) else 400)
+            self._refuse(cause.status if isinstance(cause, RequestRefused) else 400)
             return
         if self._handoff is not None and not self._in_message and not self._queue:
             self._switch()
@@ -208,12 +210,12 @@ class Connection(asyncio.Protocol):
     def on_url(self, url: bytes) -> None:
         self._url += url
         if len(self._url) > self.limits.max_url:
-            raise _Refused(414)
+            raise RequestRefused(414)
 
     def on_header(self, name: bytes, value: bytes) -> None:
         limit = self.limits.max_header_field
         if len(name) > limit or len(value) > limit or len(self._headers) >= self.limits.max_headers:
-            raise _Refused(431)
+            raise RequestRefused(431)
         self._headers.append((name, value))
 
     def on_headers_complete(self) -> None:
@@ -229,7 +231,7 @@ class Connection(asyncio.Protocol):
             elif len(name) == 6 and name.lower() == b"expect":
                 self._expects_continue = value.strip().lower() == b"100-continue"
         if length is not None and length > self.limits.max_body:
-            raise _Refused(413)
+            raise RequestRefused(413)
         url = self._url
         path = url.split(b"?", 1)[0]
         if b"%" in path:
@@ -241,7 +243,7 @@ class Connection(asyncio.Protocol):
     def on_body(self, body: bytes) -> None:
         self._body_size += len(body)
         if self._body_size > self.limits.max_body:
-            raise _Refused(413)
+            raise RequestRefused(413)
         self._body.append(body)
 
     def on_message_complete(self) -> None:
