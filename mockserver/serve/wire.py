@@ -164,7 +164,7 @@ class Connection(asyncio.Protocol):
 
     def data_received(self, data: bytes) -> None:
         self._cancel_idle_timer()
-        if self._in_head or not self._in_message:
+        if self._in_head:  # a head carried over from an earlier read: count what follows
             self._head_size += len(data)
         try:
             if self._head_size > self.limits.max_head:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import socket
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -331,3 +332,20 @@ def test_upgrade_requests_get_a_plain_answer(client: Client, wire: Wire) -> None
     wire.send(get("/u", "Connection: Upgrade, HTTP2-Settings", "Upgrade: h2c",
                   "HTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA") + get("/u"))
     assert [wire.response()[2] for _ in range(2)] == [b"plain", b"plain"]
+
+
+def test_a_client_that_does_not_read_is_answered_in_full_later(client: Client,
+                                                               wire: Wire) -> None:
+    """Many pipelined requests for large answers, read only after all were sent: reading
+    pauses while answers back up, and every answer then arrives whole and in order."""
+    client.stub({"request": {"urlPathPattern": "/big/.*"},
+                 "response": {"body": "x" * 3000}})  # 6 MB in all: more than socket buffers
+    requests = b"".join(get(f"/big/{i}") for i in range(2000))
+    wire.sock.settimeout(30)
+    sender = threading.Thread(target=wire.send, args=(requests,))
+    sender.start()
+    lengths = [len(wire.response()[2]) for _ in range(2000)]
+    sender.join(timeout=30)
+    assert lengths == [3000] * 2000
+    paths = [e["request"]["url"] for e in client.get("/__admin/requests").json()["requests"]]
+    assert paths[:3] == ["/big/1999", "/big/1998", "/big/1997"]
