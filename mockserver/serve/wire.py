@@ -35,6 +35,20 @@ from mockserver.serve.reply import REASONS, Reply, status_line
 ADMIN_PREFIX = b"/__admin/"
 CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
 _VERSIONS = {"1.1": ("HTTP/1.1", b"1.1"), "1.0": ("HTTP/1.0", b"1.0")}
+_METHODS = {m.encode(): m for m in ("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS")}
+
+
+def is_admin(url: bytes) -> bool:
+    """Whether the request target is the admin API's (`/__admin`, `/__admin/...`), compared
+    decoded, as aiohttp's router would; the common stub request costs one prefix test."""
+    if url.startswith(b"/") and not url.startswith(b"/__admin") and b"%" not in url:
+        return False
+    path = url.split(b"?", 1)[0]
+    if not path.startswith(b"/"):  # absolute-form: http://host/path
+        path = b"/" + path.split(b"://", 1)[-1].partition(b"/")[2]
+    if b"%" in path:
+        path = unquote_to_bytes(path)
+    return path.startswith(ADMIN_PREFIX) or path == ADMIN_PREFIX[:-1]
 
 
 @dataclass(frozen=True)
@@ -222,21 +236,18 @@ class Connection(asyncio.Protocol):
         self._in_head = False
         self._head_size = 0
         parser = self.parser
-        self._method = parser.get_method().decode("ascii")
+        method = parser.get_method()
+        self._method = _METHODS.get(method) or method.decode("ascii")
         self._keep_alive = parser.should_keep_alive()
-        length = None
         for name, value in self._headers:
-            if len(name) == 14 and name.lower() == b"content-length":
-                length = int(value) if value.strip().isdigit() else None
-            elif len(name) == 6 and name.lower() == b"expect":
+            size = len(name)
+            if size == 14 and name.lower() == b"content-length":
+                value = value.strip()
+                if value.isdigit() and int(value) > self.limits.max_body:
+                    raise RequestRefused(413)
+            elif size == 6 and name.lower() == b"expect":
                 self._expects_continue = value.strip().lower() == b"100-continue"
-        if length is not None and length > self.limits.max_body:
-            raise RequestRefused(413)
-        url = self._url
-        path = url.split(b"?", 1)[0]
-        if b"%" in path:
-            path = unquote_to_bytes(path)
-        self._admin = path.startswith(ADMIN_PREFIX) or path == ADMIN_PREFIX[:-1]
+        self._admin = is_admin(self._url)
         if self._expects_continue and self._task is None and not self._queue:
             self._send_continue()
 
