@@ -169,7 +169,7 @@ class DataPlane:
             return
         request = event.request
         state.log.info("request_served", method=request.method, path=request.url,
-                       request_id=request.id,
+                       request_id=request.id, stub_name=stub.name if stub else None,
                        stub_id=stub.id if stub else None, matched=stub is not None,
                        status=event.status, elapsed_ms=round(elapsed, 2), **(extra or {}))
 
