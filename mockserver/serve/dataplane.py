@@ -119,8 +119,9 @@ class DataPlane:
         paced = bool(plan.body) and (plan.dribble is not None or bool(plan.bytes_per_second))
         if plan.delay_ms > 0 or plan.hang or plan.fault is not None or paced:
             return self._carry_out(plan, event, reply, started, extra)
-        reply.send(plan.status, plan.reason, plan.headers, plan.body)
         self._done(event, started, extra)
+        reply.send(plan.status, plan.reason, plan.headers, plan.body)
+        self._answered(event)
         return None
 
     def _static_answer(
@@ -144,30 +145,29 @@ class DataPlane:
                            response_definition=stub.response.source_json, added_delay=delay)
         if delay > 0:
             return self._delayed(encoded, event, reply, started, delay)
-        reply.send_encoded(encoded)
         self._done(event, started, None)
+        reply.send_encoded(encoded)
+        self._answered(event)
         return None
 
     async def _delayed(self, encoded: Encoded, event: ServeEvent, reply: Reply,
                        started: float, delay: float) -> None:
         await asyncio.sleep(delay / 1000)
-        reply.send_encoded(encoded)
         self._done(event, started, None)
+        reply.send_encoded(encoded)
+        self._answered(event)
 
-    def _done(self, event: ServeEvent, started: float, extra: dict[str, object] | None, *,
-              fire: bool = True) -> None:
-        """Journal the event and start its stub's webhooks (the answer has left, or the fault
-        is about to break the connection); the log line is made only when it will be written."""
+    def _done(self, event: ServeEvent, started: float, extra: dict[str, object] | None) -> None:
+        """Journal and log the event, before the answer goes out: a client that has its answer
+        finds the request in the journal and the log. The log line is made only when it will
+        be written."""
         state = self.state
         elapsed = (time.perf_counter() - started) * 1000
         event.total_time = max(0.0, elapsed - event.added_delay)  # the delay is apart
         state.journal.add(event)
-        stub = event.stub
-        if fire and stub is not None and (stub.serve_event_listeners or stub.post_serve_actions):
-            state.webhooks.fire(event, state.runtime.templating, state.options.files_dir)
         if not self._log_requests:
             return
-        request = event.request
+        request, stub = event.request, event.stub
         state.log.info("request_served", method=request.method, path=request.url,
                        request_id=request.id, stub_name=stub.name if stub else None,
                        stub_id=stub.id if stub else None, matched=stub is not None,
@@ -180,26 +180,29 @@ class DataPlane:
         if plan.delay_ms > 0:
             await asyncio.sleep(plan.delay_ms / 1000)
         if plan.hang:
-            self._done(event, started, extra, fire=False)
+            self._done(event, started, extra)
             try:
                 await self._hang(reply)
             finally:  # no answer: the webhooks go when the hang ends
-                self._fire(event)
+                self._answered(event)
             return
         if plan.fault is not None:
             self._done(event, started, extra)
             reply.keep_alive = False
             faults.inject(plan.fault, reply.transport)
-            return
-        if plan.body and (plan.dribble is not None or plan.bytes_per_second):
+        elif plan.body and (plan.dribble is not None or plan.bytes_per_second):
             await self._paced(reply, plan)
+            self._done(event, started, extra)
         else:
+            self._done(event, started, extra)
             reply.send(plan.status, plan.reason, plan.headers, plan.body)
-        self._done(event, started, extra)
+        self._answered(event)
 
-    def _fire(self, event: ServeEvent) -> None:
-        state = self.state
-        if event.stub is not None:
+    def _answered(self, event: ServeEvent) -> None:
+        """The answer has left (or the connection is broken): the stub's webhooks go now."""
+        stub = event.stub
+        if stub is not None and (stub.serve_event_listeners or stub.post_serve_actions):
+            state = self.state
             state.webhooks.fire(event, state.runtime.templating, state.options.files_dir)
 
     async def _hang(self, reply: Reply) -> None:
@@ -236,15 +239,18 @@ class DataPlane:
                               request_id=request.id, error=str(exc))
             body = str(exc).encode()
             headers = [("Content-Type", "text/plain")]
+            event = ServeEvent(request, stub, 500, headers, body,
+                               response_definition=stub.response.source_json)
+            self._done(event, started, None)
             reply.send(500, None, headers, body)
-            self._done(ServeEvent(request, stub, 500, headers, body,
-                                  response_definition=stub.response.source_json), started, None)
+            self._answered(event)
             return
         options = proxy.ProxyOptions(preserve_host_header=state.options.preserve_host_header,
                                      keep_body=state.journal.enabled,
                                      delay_ms=added_delay(stub, state.settings, state.runtime.rng))
         event = await proxy.forward(reply, stub, request, self.upstream, options)
-        self._done(event, started, None)
+        self._done(event, started, None)  # streamed as it came: the event is known only now
+        self._answered(event)
 
     # -- no stub ----------------------------------------------------------------------------
     def _unmatched(self, request: WireRequest, reply: Reply, started: float) -> None:
@@ -278,5 +284,5 @@ class DataPlane:
             sub_events=[{"type": "REQUEST_NOT_MATCHED",
                          "data": {"status": 404, "contentType": "text/plain", "report": report}}],
         )
-        reply.send(404, None, headers, report.encode("utf-8"))
         self._done(event, started, extra)
+        reply.send(404, None, headers, report.encode("utf-8"))
