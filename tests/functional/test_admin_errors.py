@@ -33,25 +33,20 @@ def test_answers_do_not_show_the_root_folder(server: ThreadedRunner, client: Cli
 
 
 def test_json_logs_render_the_traceback_as_data() -> None:
-    """`log.exception` in JSON mode writes the exception's type and frames, not exc_info."""
-    import io
-    import sys
-
-    import structlog
-
-    from mockserver.log import configure
-
-    configure("json")
-    buffer = io.StringIO()
-    structlog.configure(logger_factory=structlog.PrintLoggerFactory(buffer))
-    try:
-        try:
-            raise KeyError("boom")
-        except KeyError:
-            structlog.get_logger("t").exception("failed")
-    finally:
-        structlog.configure(logger_factory=structlog.PrintLoggerFactory(sys.stdout))
-    event = json.loads(buffer.getvalue())
+    """`log.exception` in JSON mode writes the exception's type and frames, not exc_info
+    (in a fresh interpreter, as the command line configures logging once per process)."""
+    script = (
+        "import structlog\n"
+        "from mockserver.log import configure\n"
+        "configure('json')\n"
+        "try:\n"
+        "    raise KeyError('boom')\n"
+        "except KeyError:\n"
+        "    structlog.get_logger('mockserver').exception('failed')\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr
+    event = json.loads(done.stdout.strip().splitlines()[-1])
     (exc,) = event["exception"]
     assert exc["exc_type"] == "KeyError" and exc["frames"]
     assert "exc_info" not in event and "locals" not in exc["frames"][0]

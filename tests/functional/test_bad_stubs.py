@@ -54,7 +54,7 @@ def test_validate_lists_located_problems_without_a_traceback(tmp_path: Path) -> 
     assert done.returncode == 1
     assert "Traceback" not in done.stdout + done.stderr
     assert "repeat.yaml:1: request.urlPattern: invalid regular expression" in done.stdout
-    assert "3 files, 2 stubs, 1 problems" in done.stderr
+    assert "3 files" in done.stderr and "1 problem" in done.stderr
 
 
 def test_admin_api_answers_bad_matchers_with_4xx(tmp_path: Path) -> None:
