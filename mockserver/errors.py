@@ -24,9 +24,12 @@ Only `AdminError` knows about HTTP; `mockserver.admin` maps the others to WireMo
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar, cast
 
 KeyPath = tuple[str | int, ...]
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def format_key_path(path: Sequence[str | int]) -> str:
@@ -151,3 +154,31 @@ class WebhookError(MockServerError):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+def describe(exc: BaseException) -> str:
+    """An unexpected exception as one line a stub author can act on."""
+    if isinstance(exc, RecursionError):
+        return "nested too deeply"
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return f"{exc.__class__.__name__}: {text}" if text else exc.__class__.__name__
+
+
+def located_failures(what: str) -> Callable[[F], F]:
+    """Make a stub parser `parser(data, path, ...)` raise only `StubError`: whatever else a
+    library raises on what a stub author wrote (lxml's TypeError, re's OverflowError, a
+    RecursionError) becomes a `StubError` at the parser's `path`, so one bad stub never stops
+    a load, a reload or a reset, nor becomes a 500 of the admin API."""
+
+    def wrap(parser: F) -> F:
+        @functools.wraps(parser)
+        def guarded(data: Any, *args: Any, **kwargs: Any) -> Any:
+            try:
+                return parser(data, *args, **kwargs)
+            except StubError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - the point, see above
+                path = kwargs.get("path", args[0] if args else ())
+                raise StubError(path, f"cannot read this {what}: {describe(exc)}") from exc
+
+        return cast(F, guarded)
+
+    return wrap

@@ -58,10 +58,14 @@ def reading_order(
     return ordered
 
 
-def _renderer(log_format: str) -> structlog.typing.Processor:
+def _renderers(log_format: str) -> list[structlog.typing.Processor]:
     if log_format == "json":
-        return structlog.processors.JSONRenderer()
-    return structlog.dev.ConsoleRenderer(colors=False, sort_keys=False)
+        # `exc_info` becomes the traceback as data (frames without their local variables,
+        # which may hold request bodies and credentials): JSON cannot render it otherwise
+        return [structlog.processors.ExceptionRenderer(
+                    structlog.tracebacks.ExceptionDictTransformer(show_locals=False)),
+                structlog.processors.JSONRenderer()]
+    return [structlog.dev.ConsoleRenderer(colors=False, sort_keys=False)]
 
 
 def configure(
@@ -77,7 +81,7 @@ def configure(
     handler = logging.StreamHandler(stream)
     handler.setFormatter(structlog.stdlib.ProcessorFormatter(
         processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-                    _renderer(log_format)],
+                    *_renderers(log_format)],
         foreign_pre_chain=[structlog.stdlib.add_log_level, UtcTimestamp()],
     ))
     logger = logging.getLogger(LOGGER_NAME)

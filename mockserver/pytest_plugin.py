@@ -25,11 +25,23 @@ if TYPE_CHECKING:
 ROOT_DIR_HELP = "folder with mappings/ and __files/ to preload into the mockserver fixture"
 
 
+# Locks for the fixture's admin API (for tests that call /__admin over HTTP with credentials);
+# the fixture's own methods need none.
+LOCKS = {
+    "admin_api_basic_auth": "USER:PASSWORD required for the fixture server's /__admin",
+    "admin_api_token": "bearer token required for the fixture server's /__admin",
+}
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("mockserver")
     group.addoption("--mockserver-root-dir", dest="mockserver_root_dir", default=None,
                     metavar="DIR", help=ROOT_DIR_HELP)
     parser.addini("mockserver_root_dir", ROOT_DIR_HELP, default="")
+    for name, text in LOCKS.items():
+        group.addoption(f"--mockserver-{name.replace('_', '-')}", dest=f"mockserver_{name}",
+                        default=None, help=text)
+        parser.addini(f"mockserver_{name}", text, default="")
     parser.addini("mockserver_assert_all_used", "fail a test using the mockserver fixture that "
                   "left a stub unmatched by any request", type="bool", default=False)
 
@@ -59,6 +71,16 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, Any, Any]:
     return result
 
 
+def locks_of(config: pytest.Config) -> dict[str, Any]:
+    """The admin locks asked for on the command line (first) or in the ini file."""
+    out: dict[str, Any] = {}
+    for name in LOCKS:
+        value = config.getoption(f"mockserver_{name}") or config.getini(f"mockserver_{name}")
+        if value:
+            out[name] = str(value)
+    return out
+
+
 def root_dir_of(config: pytest.Config) -> Path | None:
     """The command-line option (relative to the working folder) wins over the ini value."""
     option = config.getoption("mockserver_root_dir")
@@ -76,7 +98,7 @@ def mockserver_session(pytestconfig: pytest.Config) -> Iterator[MockServer]:
     """The session's server, started on first use on a free loopback port (not reset)."""
     from mockserver.api import MockServer
 
-    with MockServer(root_dir=root_dir_of(pytestconfig)) as server:
+    with MockServer(root_dir=root_dir_of(pytestconfig), **locks_of(pytestconfig)) as server:
         yield server
 
 

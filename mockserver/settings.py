@@ -14,7 +14,7 @@ DEFAULT_JOURNAL_SIZE = 10_000
 
 @dataclass(frozen=True)
 class ServerOptions:
-    host: str = "0.0.0.0"
+    host: str = "127.0.0.1"  # loopback unless asked (the Docker image asks for 0.0.0.0)
     port: int = 8080
     root_dir: Path = Path("stubs")
     max_request_journal_entries: int | None = DEFAULT_JOURNAL_SIZE
@@ -33,6 +33,10 @@ class ServerOptions:
     global_response_templating: bool = False  # render every stub as a template, not only opted-in
     seed: int | None = None  # seeds every random choice (helpers, delays, chaos): repeatable runs
     webhook_threadpool_size: int = 10  # webhook callbacks in flight at once (WireMock's name)
+    admin_api_basic_auth: str | None = None  # "user:password" required for /__admin
+    admin_api_token: str | None = None  # or `Authorization: Bearer <token>` for /__admin
+    admin_api_require_https: bool = False  # /__admin refuses plain HTTP (403, code 40)
+    admin_api_allowed_origins: tuple[str, ...] = ()  # browser origins allowed to call /__admin
 
     @cached_property
     def mappings_dir(self) -> Path:

@@ -76,7 +76,18 @@ class Upstream:
         router.add_get("/stream", self._stream)
         router.add_route("*", "/echo{tail:.*}", self._echo)
         router.add_route("*", "/live/{tail:.*}", self._live)
+        router.add_route("*", "/secrets/{kind}{tail:.*}", self._secrets)
         return app
+
+    async def _secrets(self, request: web.Request) -> web.Response:
+        """Secrets in places a recorder must look: a response header, XML and text bodies."""
+        headers = {"X-Upstream-Token": "SECRET-UPSTREAM-TOKEN"}
+        if request.match_info["kind"] == "xml":
+            return web.Response(text="<account><id>7</id><password>SECRET-XML-PASS</password>"
+                                     "<card number='4111111111111111'/></account>",
+                                content_type="application/xml", headers=headers)
+        return web.Response(text="ok token=SECRET-TEXT-TOKEN card 4012 8888 8888 1881",
+                            content_type="text/plain", headers=headers)
 
     @web.middleware
     async def _log(self, request: web.Request, handler: Any) -> web.StreamResponse:

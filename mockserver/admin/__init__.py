@@ -5,7 +5,9 @@ from __future__ import annotations
 from aiohttp import web
 
 from mockserver.admin import dashboard, mappings, recordings, requests, scenarios, system
+from mockserver.admin.access import AdminAccess, admin_access
 from mockserver.admin.http import AdminRouter
+from mockserver.serve.state import STATE
 
 
 async def unknown_admin_route(request: web.Request) -> web.Response:
@@ -22,6 +24,9 @@ def add_admin_routes(app: web.Application) -> None:
     recordings.add_routes(router)
     dashboard.add_routes(router)
     router.add_route("*", "/__admin/{tail:.*}", unknown_admin_route)
+    # the locks run before any admin handler: nothing of /__admin, its errors and unknown
+    # routes included, reaches an outsider (requests outside /__admin pass straight through)
+    app.middlewares.append(admin_access(AdminAccess.from_options(app[STATE].options)))
 
 
 __all__ = ["add_admin_routes"]

@@ -134,7 +134,7 @@ def admin_errors(handler: Handler) -> Handler:
         bind_contextvars(request_id=str(uuid.uuid4()))  # aiohttp runs each request in a task
         try:
             return await handler(request)
-        except web.HTTPException:
+        except (web.HTTPException, ConnectionResetError):  # the client left: nothing to answer
             raise
         except MockServerError as exc:
             answer = error_answer(exc)
@@ -149,7 +149,8 @@ def admin_errors(handler: Handler) -> Handler:
 
 def _internal_error(request: web.Request, exc: Exception) -> web.Response:
     state_of(request).log.exception("admin_error", path=request.path)
-    return error_response(AdminError(500, f"internal error: {exc.__class__.__name__}: {exc}"))
+    # the class only: the message may name server-side paths, which the log has
+    return error_response(AdminError(500, f"internal error: {exc.__class__.__name__}"))
 
 
 class AdminRouter:

@@ -7,7 +7,7 @@ import asyncio
 import importlib.util
 import os
 import sys
-from collections.abc import Coroutine, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -43,7 +43,9 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Every option can also be set through an environment variable named after it: "
         "--root-dir as MOCKSERVER_ROOT_DIR, --watch as MOCKSERVER_WATCH=true, and so on. "
         "A flag on the command line wins.")
-    serve.add_argument("--host", default="0.0.0.0", help="address to listen on (default 0.0.0.0)")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to listen on (default 127.0.0.1: this machine only; "
+                       "0.0.0.0 for every interface, as the Docker image does)")
     serve.add_argument("--port", type=port, default=8080,
                        help="port (default 8080; 0 = any free)")
     serve.add_argument("--root-dir", type=Path, default=None,
@@ -84,6 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--webhook-threadpool-size", type=int, default=10, metavar="N",
                        help="webhook callbacks sent at once; more wait their turn (default 10)")
     _add_redaction_options(serve)
+    _add_admin_options(serve)
 
     record = sub.add_parser(
         "record", help="record a real API through a proxy into replayable YAML stubs",
@@ -125,6 +128,31 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_admin_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--admin-api-basic-auth", metavar="USER:PASSWORD", default=None,
+                        help="require these HTTP Basic credentials for everything under "
+                        "/__admin (prefer MOCKSERVER_ADMIN_API_BASIC_AUTH: the command line "
+                        "is visible to other users)")
+    parser.add_argument("--admin-api-token", metavar="TOKEN", default=None,
+                        help="require 'Authorization: Bearer TOKEN' for /__admin (or the basic "
+                        "credentials when both are set; prefer MOCKSERVER_ADMIN_API_TOKEN)")
+    parser.add_argument("--admin-api-require-https", action="store_true",
+                        help="refuse /__admin over plain HTTP (403); counts as HTTPS only "
+                        "behind a TLS terminator on loopback sending X-Forwarded-Proto: https")
+    parser.add_argument("--admin-api-allow-origin", action="append", default=[],
+                        metavar="ORIGIN", help="let web pages from ORIGIN (e.g. "
+                        "http://localhost:3000) call /__admin through CORS (repeatable)")
+
+
+def _admin_fields(args: argparse.Namespace) -> dict[str, Any]:
+    auth = args.admin_api_basic_auth
+    if auth is not None and ":" not in auth:
+        raise ValueError("--admin-api-basic-auth needs USER:PASSWORD")
+    return {"admin_api_basic_auth": auth or None, "admin_api_token": args.admin_api_token or None,
+            "admin_api_require_https": args.admin_api_require_https,
+            "admin_api_allowed_origins": _names(args.admin_api_allow_origin)}
+
+
 def _add_redaction_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--redact-header", action="append", default=[], metavar="NAME",
                         help="mask this header in recordings too (besides Authorization, "
@@ -156,14 +184,19 @@ def _redaction_fields(args: argparse.Namespace) -> dict[str, Any]:
 
 def run_loop(main: Coroutine[Any, Any, T], event_loop: str = "auto") -> T:
     """Run on uvloop where it is installed (CPython off Windows), else on asyncio's own loop;
-    `event_loop` "asyncio" insists on asyncio's, "uvloop" on uvloop."""
-    if event_loop == "asyncio":
-        return asyncio.run(main)
-    try:
-        import uvloop
-    except ImportError:
-        return asyncio.run(main)  # "uvloop" without it was refused before the server was made
-    return uvloop.run(main)
+    `event_loop` "asyncio" insists on asyncio's, "uvloop" on uvloop.
+
+    The server runs outside the `except ImportError` block: inside it, every traceback logged
+    while serving would carry "ModuleNotFoundError: uvloop" as its context."""
+    run: Callable[[Coroutine[Any, Any, T]], T] = asyncio.run
+    if event_loop != "asyncio":
+        try:
+            import uvloop
+        except ImportError:
+            pass  # "uvloop" without it was refused before the server was made
+        else:
+            run = uvloop.run
+    return run(main)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -208,6 +241,11 @@ def serve(args: argparse.Namespace) -> int:
     if args.root_dir is not None and not root_dir.is_dir():
         print(f"mockserver: --root-dir {root_dir}: no such folder", file=sys.stderr)
         return 2
+    try:
+        admin = _admin_fields(args)
+    except ValueError as exc:
+        print(f"mockserver: {exc}", file=sys.stderr)
+        return 2
     options = ServerOptions(
         host=args.host,
         port=args.port,
@@ -224,6 +262,7 @@ def serve(args: argparse.Namespace) -> int:
         seed=args.seed,
         webhook_threadpool_size=args.webhook_threadpool_size,
         **_redaction_fields(args),
+        **admin,
     )
     if options.proxy_all and not options.proxy_all.startswith(("http://", "https://")):
         print(f"mockserver: --proxy-all needs an http(s) URL, got {options.proxy_all!r}",
@@ -232,10 +271,13 @@ def serve(args: argparse.Namespace) -> int:
     try:
         from mockserver.record.session import default_redaction
 
-        default_redaction(options)  # a bad --redact-json-path fails now, not mid-recording
+        redaction = default_redaction(options)  # a bad --redact-json-path fails now
     except RedactionError as exc:
         print(f"mockserver: {exc}", file=sys.stderr)
         return 2
+    from mockserver.cli.record import mask_logged_urls
+
+    mask_logged_urls(redaction)  # request logs must not print ?token=... either
     try:
         return run_loop(serve_until_stopped(Runner(options), strict=args.strict),
                         args.event_loop)

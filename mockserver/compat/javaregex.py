@@ -55,7 +55,7 @@ def compile_java_regex(pattern: str) -> re.Pattern[str]:
     python = translate(pattern)
     try:
         return re.compile(python, re.DOTALL)
-    except re.error as exc:
+    except (re.error, OverflowError, RecursionError) as exc:  # `a{99999999999}`, deep nesting
         raise ValueError(f"invalid regular expression {pattern!r}: {exc}") from exc
 
 

@@ -115,7 +115,7 @@ def _regex_literal(body: str, flags: str) -> str:
     pattern = rf"\A(?:{core})\Z"
     try:
         re.compile(pattern)
-    except re.error as exc:
+    except (re.error, OverflowError, RecursionError) as exc:
         raise ValueError(f"invalid regular expression /{body}/: {exc}") from exc
     return "'" + pattern.replace("\\", "\\\\").replace("'", "\\'") + "'"
 

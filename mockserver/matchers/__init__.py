@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from importlib import import_module
 from typing import Any
 
-from mockserver.errors import KeyPath, StubError
+from mockserver.errors import KeyPath, StubError, describe
 from mockserver.matchers import logic as _logic
 from mockserver.matchers import strings as _strings
 from mockserver.matchers.base import (
@@ -72,7 +72,12 @@ def parse_string_matcher(spec: Any, path: KeyPath = ()) -> StringMatcher:
     for key in spec:
         factory = _factory(key)
         if factory is not None:
-            return factory(spec, ParseContext(path, parse_string_matcher))
+            try:
+                return factory(spec, ParseContext(path, parse_string_matcher))
+            except StubError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - a library's surprise is the author's mistake
+                raise StubError((*path, key), f"invalid {key}: {describe(exc)}") from exc
     if not spec:
         raise StubError(path, "empty matcher (expected one of: " + ", ".join(OPERATORS) + ")")
     unknown = next(iter(spec))

@@ -142,7 +142,29 @@ def parse_matches_xpath(spec: Mapping[str, Any], ctx: ParseContext) -> StringMat
         )
     if "xPathNamespaces" in spec:
         shape["xPathNamespaces"] = dict(spec["xPathNamespaces"])
+    unbound = sorted(prefix for prefix, uri in namespaces.items() if not uri)
+    if unbound:
+        # XPath cannot bind a prefix to no namespace (lxml raises TypeError); WireMock accepts
+        # such a stub and never matches it, and so do we, after checking the expression
+        checked = {k: v or "urn:mockserver:no-namespace" for k, v in namespaces.items()}
+        _compile(expression, checked, ctx)
+        return NeverMatchesXPath(expression, None, namespaces, sub, shape,
+                                 f"XPath {expression}: xPathNamespaces binds "
+                                 f"{', '.join(map(repr, unbound))} to an empty URI")
     return MatchesXPath(expression, _compile(expression, namespaces, ctx), namespaces, sub, shape)
+
+
+@dataclass(eq=False, repr=False)
+class NeverMatchesXPath(MatchesXPath):
+    """`matchesXPath` whose namespaces cannot be used: loaded, shown, never matching."""
+
+    _reason: str = ""
+
+    def _holds(self, parsed: XmlDocument) -> bool:
+        return False
+
+    def _evaluate(self, parsed: XmlDocument) -> MatchResult:
+        return no_match(self._reason)
 
 
 def _namespaces(value: Any, ctx: ParseContext, where: tuple[str, ...]) -> dict[str, str]:

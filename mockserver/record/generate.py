@@ -23,6 +23,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote_plus
 
 from mockserver.exchange import DECODABLE_CODINGS, Request, charset_of
 from mockserver.matching.pattern import matches
@@ -97,8 +98,8 @@ def generate(events: Sequence[ServeEvent], spec: RecordSpec) -> Generated:
                 group[1:] = []
             elif len(group) > 1:
                 scenario_index += 1
-                _as_scenario([item.stub for item in group], scenario_index,
-                             group[0].event.request.path)
+                _as_scenario([item.stub for item in group], scenario_index,  # no token shown
+                             unquote_plus(spec.redaction.path(group[0].event.request.path)))
             kept.extend(group)
     result.stubs = [item.stub for item in sorted(kept, key=lambda item: item.order)]
     files = {s["response"].get("bodyFileName") for s in result.stubs}
@@ -181,7 +182,7 @@ def _stub(
 ) -> dict[str, Any]:
     request = event.request
     redacted: list[str] = []
-    name = stub_name(request.decoded_path)
+    name = stub_name(unquote_plus(spec.redaction.path(request.decoded_path)))
     stub: dict[str, Any] = {"id": stub_id}
     if name:
         stub["name"] = name
@@ -210,16 +211,28 @@ def request_pattern(request: Request, spec: RecordSpec, redacted: list[str]) -> 
     """The pattern WireMock records for a request (compat §7.1), secrets as wildcards."""
     policy = spec.redaction
     out: dict[str, Any] = {}
+    secret_segments = set(policy.secret_segments(request.path))
+    path_regex = None
+    if secret_segments:  # a token in the path: any value there matches, and none is kept
+        redacted.append("request.url (path segments)")
+        path_regex = "/".join("[^/]+" if i in secret_segments else _REGEX_SPECIALS.sub(r"\\\1", p)
+                              for i, p in enumerate(request.path.split("/")))
     if request.query_string:
-        out["urlPath"] = request.path
+        if path_regex is None:
+            out["urlPath"] = request.path
+        else:
+            out["urlPathPattern"] = path_regex
         params: dict[str, Any] = {}
         for name, values in request.query.items():
-            if policy.secret_parameter(name):
+            if any(policy.secret_query_value(name, v) for v in values) or (
+                    policy.secret_parameter(name)):
                 params[name] = dict(ANY_VALUE)
                 redacted.append(f"request.queryParameters.{name}")
             else:
                 params[name] = {"hasExactly": [{"equalTo": v} for v in values]}
         out["queryParameters"] = params
+    elif path_regex is not None:
+        out["urlPattern"] = path_regex
     else:
         out["url"] = request.url
     out["method"] = request.method
@@ -260,8 +273,13 @@ def request_secrets(request: Request, policy: RedactionPolicy) -> list[str]:
             values.append(credentials)
     for params in (request.query, request.form):
         for name, found in params.items():
-            if policy.secret_parameter(name):
-                values.extend(found)
+            values.extend(v for v in found if policy.secret_query_value(name, v))
+    segments = request.path.split("/")
+    values.extend(unquote_plus(segments[i]) for i in policy.secret_segments(request.path))
+    text = request.body_text if request.body and is_text_mime(mime_of(request.content_type)) \
+        else None
+    if text:
+        values.extend(text[start:end] for start, end in policy.text_spans(text))
     if is_json_mime(mime_of(request.content_type)):
         document = request.content.json_value
         if document is not request.content.INVALID:
@@ -297,11 +315,24 @@ def body_pattern(request: Request, spec: RecordSpec, redacted: list[str]) -> dic
             return _flags({"equalToJson": text}, ignoreArrayOrder=options.ignore_array_order,
                           ignoreExtraElements=options.ignore_extra_elements)
     elif matcher == "equalToXml":
-        return {"equalToXml": text}
+        spans = spec.redaction.text_spans(text)
+        if not spans:
+            return {"equalToXml": text}
+        redacted.append("request.body (XML values)")
+        return {"equalToXml": _replace_spans(text, spans, "${xmlunit.ignore}"),
+                "enablePlaceholders": True}
     if "form-urlencoded" in mime:
         regex = _form_regex(text, spec.redaction, redacted)
         if regex is not None:
             return {"matches": regex}
+    spans = spec.redaction.text_spans(text)
+    if spans:  # the secrets become "anything" in an otherwise literal pattern
+        redacted.append("request.body (text values)")
+        parts, last = [], 0
+        for start, end in spans:
+            parts += [_REGEX_SPECIALS.sub(r"\\\1", text[last:start]), ".*?"]
+            last = end
+        return {"matches": "".join(parts) + _REGEX_SPECIALS.sub(r"\\\1", text[last:])}
     return _flags({"equalTo": text}, caseInsensitive=options.case_insensitive)
 
 
@@ -309,6 +340,14 @@ def _flags(matcher: dict[str, Any], **flags: bool | None) -> dict[str, Any]:
     """The matcher with the flags the record spec set (a named matcher may set none)."""
     matcher.update((k, v) for k, v in flags.items() if v is not None)
     return matcher
+
+
+def _replace_spans(text: str, spans: list[tuple[int, int]], replacement: str) -> str:
+    out, last = [], 0
+    for start, end in spans:
+        out += [text[last:start], replacement]
+        last = end
+    return "".join(out) + text[last:]
 
 
 def _form_regex(text: str, policy: RedactionPolicy, redacted: list[str]) -> str | None:
@@ -375,6 +414,12 @@ def response_definition(
             text, body = scrubbed, scrubbed.encode(charset_of(content_type), errors="replace")
     if text is not None and is_json_mime(mime):
         text, body = _mask_json_text(text, body, content_type, policy, redacted)
+    elif text is not None:  # XML, HTML, plain text: secret-named values, card numbers, tokens
+        masked_text = policy.text(text)
+        if masked_text != text:
+            redacted.append("response.body (text values)")
+            text, body = masked_text, masked_text.encode(charset_of(content_type),
+                                                         errors="replace")
     extract = spec.extract
     threshold = None
     if extract is not None:

@@ -49,10 +49,10 @@ def resolve_body_file(files_dir: Path, name: str) -> Path:
     root = files_dir.resolve()
     try:
         candidate = (root / name).resolve()
-    except ValueError as exc:  # a NUL byte, perhaps from a templated name
+    except (OSError, ValueError) as exc:  # a NUL byte, a loop of links
         raise RenderError(f"bodyFileName {name!r} is not a file name") from exc
-    if candidate != root and root not in candidate.parents:
-        raise RenderError(f"bodyFileName {name!r} points outside {files_dir}")
+    if candidate != root and root not in candidate.parents:  # (clients never see the root)
+        raise RenderError(f"bodyFileName {name!r} points outside the __files folder")
     return candidate
 
 
@@ -60,7 +60,7 @@ def _read_body_file(files_dir: Path, name: str) -> bytes:
     path = resolve_body_file(files_dir, name)
     try:
         return path.read_bytes()
-    except OSError as exc:
+    except (OSError, ValueError) as exc:
         raise RenderError(f"Not found in blob store: {name}") from exc
 
 

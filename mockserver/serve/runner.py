@@ -56,9 +56,9 @@ class Runner:
         reloader = None
         if self.options.watch:
             from mockserver.stubs.reload import Reloader  # only with --watch
-            from mockserver.stubs.watch import StubWatcher
+            from mockserver.stubs.watch import DEFAULT_SETTLE, StubWatcher
 
-            reloader = Reloader(self.options.mappings_dir)
+            reloader = Reloader(self.options.mappings_dir, settle=DEFAULT_SETTLE)
             reloader.baseline()  # before loading: a change in between is seen by the first scan
         self.state.stubs.load()
         self._runner = web.AppRunner(create_admin_app(self.state, self.plane), access_log=None,

@@ -27,9 +27,59 @@ except AttributeError:  # pragma: no cover - depends on the PyYAML build
     _Base = yaml.SafeLoader
 
 
+MAX_ALIAS_EXPANSION = 100_000  # nodes that aliases may add to a document, all told
+
+
 class _Loader(_Base):  # type: ignore[misc]
     """Safe loading with YAML 1.2's JSON-like scalars: `yes`, `off`, `1_000`, `12:30` and
-    dates stay text, since stubs are JSON documents and `equalTo: yes` means the text."""
+    dates stay text, since stubs are JSON documents and `equalTo: yes` means the text.
+
+    Aliases are counted before anything is built: a few hundred bytes of nested aliases
+    ("billion laughs") expand to gigabytes once a stub is walked, so a document whose aliases
+    add more than `MAX_ALIAS_EXPANSION` nodes is refused."""
+
+    def get_single_data(self) -> Any:
+        node = self.get_single_node()
+        if node is None:
+            return None
+        _check_expansion(node)
+        return self.construct_document(node)
+
+
+def _too_big(node: yaml.Node, problem: str) -> yaml.YAMLError:
+    """PyYAML's own error for a document it will not build, reported like a syntax error."""
+    return yaml.constructor.ConstructorError(None, None, problem, node.start_mark)
+
+
+def _check_expansion(root: yaml.Node) -> None:
+    """Count the nodes of the document as it would be built, each alias expanded, and stop
+    as soon as that exceeds the distinct nodes written by `MAX_ALIAS_EXPANSION`."""
+    sizes: dict[int, int] = {}  # expanded size of each distinct node seen
+    open_nodes: set[int] = set()
+    order: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while order:  # iterative post-order: deep documents must not exhaust the stack
+        node, children_done = order.pop()
+        if id(node) in sizes:
+            continue
+        if not children_done and id(node) in open_nodes:
+            raise _too_big(node, "an alias refers to a node that contains it (recursion)")
+        if isinstance(node, yaml.ScalarNode):
+            sizes[id(node)] = 1
+            continue
+        children: list[yaml.Node] = (
+            [n for pair in node.value for n in pair] if isinstance(node, yaml.MappingNode)
+            else list(node.value))
+        if not children_done:
+            open_nodes.add(id(node))
+            order.append((node, True))
+            order.extend((child, False) for child in children if id(child) not in sizes)
+            continue
+        open_nodes.discard(id(node))
+        sizes[id(node)] = 1 + sum(sizes.get(id(child), 0) for child in children)
+        if sizes[id(node)] - len(sizes) > MAX_ALIAS_EXPANSION:
+            raise _too_big(node, f"aliases expand this document to more than "
+                             f"{sizes[id(node)]} nodes (at most {MAX_ALIAS_EXPANSION} more "
+                             "than are written)")
 
 
 _YAML12 = {
@@ -181,6 +231,8 @@ def decode(text: str, *, display: str = "<text>", is_json: bool = False) -> Any:
                     pass
             message = f"invalid JSON: {error.msg} (column {error.colno})"
             raise StubFileError(display, error.lineno, (), message) from error
+        except RecursionError as exc:
+            raise StubFileError(display, None, (), "invalid JSON: nested too deeply") from exc
     try:
         return yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
@@ -188,6 +240,8 @@ def decode(text: str, *, display: str = "<text>", is_json: bool = False) -> Any:
         problem = getattr(exc, "problem", None) or str(exc)
         raise StubFileError(display, mark.line + 1 if mark else None, (),
                             f"invalid YAML: {problem}") from exc
+    except RecursionError as exc:
+        raise StubFileError(display, None, (), "invalid YAML: nested too deeply") from exc
 
 
 _COMMENT_RE = re.compile(r'"(?:\\.|[^"\\])*"|//[^\n]*|/\*.*?\*/', re.DOTALL)
@@ -220,7 +274,7 @@ def locate_line(text: str, is_json: bool, key_path: KeyPath) -> int | None:
     """The line of the deepest node along `key_path` that exists in the file's text."""
     try:
         node = yaml.compose(strip_json_comments(text) if is_json else text, Loader=_Loader)
-    except yaml.YAMLError:
+    except (yaml.YAMLError, RecursionError):
         return None
     if node is None:
         return None

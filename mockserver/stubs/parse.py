@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from mockserver.errors import KeyPath, StubError
+from mockserver.errors import KeyPath, StubError, located_failures
 from mockserver.matchers import parse_string_matcher
 from mockserver.matchers.base import StringMatcher
 from mockserver.matchers.multivalue import MultiValuePattern, parse_multi_value
@@ -106,6 +106,7 @@ def parse_uuid(value: Any, path: KeyPath) -> str:
         raise StubError(path, f"{text} is not a valid UUID") from exc
 
 
+@located_failures("stub")  # one bad stub never stops a load, a reset or the admin API
 def parse_stub(
     data: Any,
     *,
@@ -190,6 +191,7 @@ def _named_multi(value: Any, path: KeyPath) -> tuple[tuple[str, MultiValuePatter
     return tuple((str(k), parse_multi_value(v, (*path, k))) for k, v in obj.items())
 
 
+@located_failures("request pattern")
 def parse_request_pattern(data: Any, path: KeyPath = ()) -> tuple[RequestPattern, dict[str, Any]]:
     """A request pattern and its normalised WireMock JSON (as GET /__admin/mappings shows it)."""
     pattern = _request_pattern(data, path)

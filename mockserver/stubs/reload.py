@@ -9,11 +9,19 @@ A file that fails to load (bad YAML, a bad matcher, a stub id another file or th
 already uses) keeps its old stubs serving; its errors are logged, and the next edit of that file
 is tried again. Stubs added through the admin API are left alone; the journal and scenario states
 are kept.
+
+Editors and scripts that rewrite a file in place leave it empty or half-written for a moment.
+With `settle` set (the watcher sets it), a changed file is read only once the same signature has
+been seen `settle` seconds apart (an empty file ten times that), and only when it did not change
+while being read; until then it is *pending*: its previous stubs keep serving and the caller
+scans again shortly.
 """
 
 from __future__ import annotations
 
 import os
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +32,7 @@ from mockserver.stubs.files import display_name, stub_id_key
 from mockserver.stubs.store import StubStore
 
 Signature = tuple[int, int, int]  # mtime_ns, size, inode
+EMPTY_SETTLE_FACTOR = 10
 
 
 def snapshot(mappings_dir: Path) -> dict[str, Signature]:
@@ -52,6 +61,7 @@ class FileChange:
 class ReloadPlan:
     signatures: dict[str, Signature]
     changes: tuple[FileChange, ...] = ()
+    pending: tuple[str, ...] = ()  # changed files not settled yet: scan again after `settle`
 
 
 @dataclass
@@ -69,9 +79,15 @@ class ReloadReport:
 class Reloader:
     """Tracks what was loaded from one `mappings/` folder and brings the registry up to date."""
 
-    def __init__(self, mappings_dir: Path) -> None:
+    def __init__(
+        self, mappings_dir: Path, *, settle: float = 0.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.mappings_dir = mappings_dir
+        self.settle = settle
+        self._clock = clock
         self._signatures: dict[str, Signature] = {}
+        self._seen: dict[str, tuple[Signature, float]] = {}  # unsettled: signature, first seen
 
     def baseline(self) -> None:
         """Remember the files as they are now (take it before the first load: a change made
@@ -81,15 +97,52 @@ class Reloader:
     def scan(self) -> ReloadPlan:
         """Blocking: the files that changed since the last plan applied, freshly loaded."""
         current = snapshot(self.mappings_dir)
+        signatures = dict(current)
         changes: list[FileChange] = []
+        pending: list[str] = []
+        now = self._clock()
         for path, signature in current.items():
-            if self._signatures.get(path) != signature:
-                stubs, errors = load_file(Path(path), display=display_name(Path(path)),
-                                          id_key=stub_id_key(self.mappings_dir, Path(path)))
-                changes.append(FileChange(path, tuple(stubs), tuple(errors)))
+            if self._signatures.get(path) == signature:
+                self._seen.pop(path, None)
+                continue
+            change = self._settled_change(path, signature, now)
+            if change is None:  # not yet: what was applied stays, so the next scan looks again
+                pending.append(path)
+                if path in self._signatures:
+                    signatures[path] = self._signatures[path]
+                else:
+                    del signatures[path]
+                continue
+            changes.append(change)
         for path in self._signatures.keys() - current.keys():
+            self._seen.pop(path, None)
             changes.append(FileChange(path, removed=True))
-        return ReloadPlan(current, tuple(changes))
+        return ReloadPlan(signatures, tuple(changes), tuple(pending))
+
+    def _settled_change(self, path: str, signature: Signature, now: float) -> FileChange | None:
+        """The file's new stubs once it has stopped changing; None while it may be mid-write."""
+        if self.settle > 0:
+            seen = self._seen.get(path)
+            if seen is None or seen[0] != signature:
+                self._seen[path] = (signature, now)
+                return None
+            # an empty file is what a rewrite in place shows between truncating and writing;
+            # it must stay empty ten times longer before its stubs are dropped
+            wait = self.settle * (EMPTY_SETTLE_FACTOR if signature[1] == 0 else 1)
+            if now - seen[1] < wait:
+                return None
+        stubs, errors = load_file(Path(path), display=display_name(Path(path)),
+                                  id_key=stub_id_key(self.mappings_dir, Path(path)))
+        if self.settle > 0:
+            try:
+                after = os.stat(path)
+            except OSError:
+                after = None
+            if after is None or (after.st_mtime_ns, after.st_size, after.st_ino) != signature:
+                self._seen.pop(path, None)  # rewritten while being read: start again
+                return None
+            del self._seen[path]
+        return FileChange(path, tuple(stubs), tuple(errors))
 
     def apply(self, stubs: StubStore, plan: ReloadPlan) -> ReloadReport:
         """Swap in every good file of `plan` at once (call on the server's loop)."""

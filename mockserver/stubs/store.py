@@ -8,6 +8,7 @@ on the wire.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -121,8 +122,9 @@ class StubStore:
     def _persist(self, stub: StubMapping) -> StubMapping:
         if stub.source is not None and stub.source.multi:
             raise ReadOnlyStubError(
-                stub.id, f"stub {stub.id} comes from the multi-stub file {stub.source.path}, "
-                "which the server does not rewrite")
+                stub.id, f"stub {stub.id} comes from the multi-stub file "
+                f"{os.path.relpath(stub.source.path, self.mappings_dir)}, "
+                "which the server does not rewrite")  # (clients never see the root folder)
         source = write_stub(stub, self.mappings_dir)
         self._owned_files.add(source.path)
         self._dirty.discard(stub.id)

@@ -17,6 +17,7 @@ from mockserver.stubs.reload import Reloader, ReloadReport
 from mockserver.stubs.store import StubStore
 
 DEFAULT_POLL_INTERVAL = 1.0
+DEFAULT_SETTLE = 0.1  # seconds a changed file must stay unchanged before it is read
 
 
 class StubWatcher:
@@ -56,10 +57,15 @@ class StubWatcher:
             self._task = None
 
     async def reload_now(self) -> ReloadReport:
-        """Scan once and apply what changed (one scan at a time)."""
+        """Scan and apply what changed (one scan at a time); files still being written are
+        scanned again every `settle` seconds until they stop changing."""
         async with self._lock:
-            plan = await asyncio.to_thread(self.reloader.scan)
-            return self.reloader.apply(self.stubs, plan)
+            while True:
+                plan = await asyncio.to_thread(self.reloader.scan)
+                report = self.reloader.apply(self.stubs, plan)
+                if not plan.pending:
+                    return report
+                await asyncio.sleep(self.reloader.settle or DEFAULT_SETTLE)
 
     async def _run(self) -> None:
         try:

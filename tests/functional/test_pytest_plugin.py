@@ -200,3 +200,29 @@ def test_each_xdist_worker_has_its_own_server(pytester: pytest.Pytester) -> None
     ports = {port for _, port in pairs}
     assert len(pairs) == len(pids) == len(ports)  # one port per worker, none shared
     assert len(pids) == 2
+
+
+def test_the_fixture_server_can_lock_its_admin_api(pytester: pytest.Pytester) -> None:
+    """`mockserver_admin_api_token` in the ini file locks /__admin over HTTP; the fixture's
+    own methods keep working."""
+    pytester.makeini("[pytest]\nmockserver_admin_api_token = fixture-token\n")
+    pytester.makepyfile(
+        """
+        import urllib.error, urllib.request
+
+        def test_locked(mockserver):
+            mockserver.stub({"request": {"url": "/a"}, "response": {"body": "a"}})
+            assert urllib.request.urlopen(mockserver.url + "/a").read() == b"a"
+            try:
+                urllib.request.urlopen(mockserver.url + "/__admin/mappings")
+            except urllib.error.HTTPError as exc:
+                assert exc.code == 401
+            else:
+                raise AssertionError("the admin API answered without the token")
+            request = urllib.request.Request(mockserver.url + "/__admin/mappings",
+                                             headers={"Authorization": "Bearer fixture-token"})
+            assert urllib.request.urlopen(request).status == 200
+        """
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)

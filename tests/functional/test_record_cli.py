@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -220,3 +221,49 @@ def test_target_must_be_an_http_url(tmp_path: Path) -> None:
         cwd=REPO, capture_output=True, text=True, timeout=30)
     assert result.returncode == 2
     assert "--target: expected an http(s) URL" in result.stderr
+
+
+MORE_SECRETS = ("SECRET-UPSTREAM-TOKEN", "SECRET-XML-PASS", "4111111111111111",
+                "4012 8888 8888 1881", "SECRET-TEXT-TOKEN", "Zq8Lm3Xv9Rt2Kp7Wn4Bd6Hs1",
+                "SECRET-SIG", "5555555555554444", "SECRET-CVV", "SECRET-REQ-PASS")
+
+
+def test_card_numbers_signatures_path_tokens_and_text_secrets_are_masked(
+    record: object, tmp_path: Path
+) -> None:
+    """Card numbers, `signature`/`cvv`/`pin` values, a token in the path (stub and file name),
+    secret-looking upstream headers and secrets in XML and text bodies reach no file and no
+    log line; the recorded stubs still replay."""
+    recorder = record()  # type: ignore[operator]
+    client = recorder.client
+    client.get("/secrets/xml/Zq8Lm3Xv9Rt2Kp7Wn4Bd6Hs1?signature=SECRET-SIG&card=5555555555554444")
+    client.post("/secrets/text", body="cvv=SECRET-CVV pin: 1234 user ada",
+                headers={"Content-Type": "text/plain"})
+    client.post("/secrets/xml-login", body="<login><user>ada</user>"
+                "<password>SECRET-REQ-PASS</password></login>",
+                headers={"Content-Type": "application/xml"})
+    code, out, err = recorder.finish(signal.SIGTERM)
+    assert code == 0
+    root = tmp_path / "recorded"
+    files = written(root)
+    for secret in MORE_SECRETS:
+        for name, data in files.items():
+            assert secret not in name and secret.encode() not in data, f"{secret} in {name}"
+        assert secret not in out and secret not in err
+    with start_server_on(root) as replay:
+        xml = replay.get("/secrets/xml/AnotherToken1234567890abcdef?signature=x&card=1")
+        assert xml.status == 200 and "<id>7</id>" in xml.text
+        assert replay.post("/secrets/text", body="cvv=999 pin: 1234 user ada",
+                           headers={"Content-Type": "text/plain"}).status == 200
+        login = "<login><user>ada</user><password>other</password></login>"
+        assert replay.post("/secrets/xml-login", body=login,
+                           headers={"Content-Type": "application/xml"}).status == 200
+
+
+@contextmanager
+def start_server_on(root: Path) -> Iterator[Client]:
+    runner = start_server(root)
+    try:
+        yield Client(runner.port)
+    finally:
+        runner.stop()

@@ -125,3 +125,42 @@ def test_without_watchfiles_watching_falls_back_to_polling(
         watcher = server._threaded._runner.watcher
         assert watcher is not None and watcher.mode == "polling"
         assert watcher.poll_interval is None  # the default interval applies
+
+
+def test_files_rewritten_in_place_are_never_served_half_written(
+    watched: MockServer, root_dir: Path
+) -> None:
+    """While a file is rewritten in place again and again (truncate, write half, write the
+    rest), every answer is a whole version of it; once writing stops the last one is served."""
+    import threading
+
+    client = Client(watched.port)
+    stub_file = root_dir / "mappings" / "greeting.yaml"
+    pad = "x" * 2000
+    done = threading.Event()
+    last = ""
+
+    def rewrite() -> None:
+        nonlocal last
+        for generation in range(150):
+            last = f"v{generation}-{pad}"
+            text = STUB.format(body=last).encode()
+            fd = os.open(stub_file, os.O_WRONLY | os.O_TRUNC)
+            try:
+                os.write(fd, text[: len(text) // 2])
+                time.sleep(0.001)
+                os.write(fd, text[len(text) // 2:])
+            finally:
+                os.close(fd)
+            time.sleep(0.005)
+        done.set()
+
+    writer = threading.Thread(target=rewrite)
+    writer.start()
+    answers = []
+    while not done.is_set():
+        reply = client.get("/greeting")
+        answers.append((reply.status, reply.text == "hello" or reply.text.endswith(pad)))
+    writer.join()
+    assert answers and all(answer == (200, True) for answer in answers)
+    wait_until(body_is(client, last), "the last version to be served")

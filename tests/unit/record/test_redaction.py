@@ -11,6 +11,8 @@ from mockserver.record.redaction import (
     RedactionPolicy,
     mask_set_cookie,
     scrub,
+    secret_value,
+    token_segment,
 )
 
 
@@ -119,3 +121,70 @@ def test_scrub_replaces_long_values_in_every_encoding() -> None:
     text = 'a hunter2 b hunter%2F2 c "hun\\"ter2" d 1234'
     assert scrub(text, ["hunter2", "hunter/2", 'hun"ter2', "1234"]) == (
         f'a {PLACEHOLDER} b {PLACEHOLDER} c "{PLACEHOLDER}" d 1234')
+
+
+@pytest.mark.parametrize(("value", "secret"), [
+    ("4111111111111111", True), ("4111 1111 1111 1111", True), ("4012-8888-8888-1881", True),
+    ("4111111111111112", False),  # fails the Luhn check
+    ("0000000000000000", False), ("12345", False), ("2026-12-04", False),
+    ("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl", True),
+    ("sk_live_4eC39HqLyjWDarjtT1", True),
+])
+def test_values_secret_by_their_look(value: str, secret: bool) -> None:
+    """Card numbers (Luhn-checked), JWTs and known key formats are secret whatever their name."""
+    assert secret_value(value) is secret
+
+
+@pytest.mark.parametrize(("name", "secret"), [
+    ("signature", True), ("cvv", True), ("card_cvc", True), ("pin", True), ("otp", True),
+    ("x_signature", True), ("spinner", False), ("design", False),
+])
+def test_more_secret_names(name: str, secret: bool) -> None:
+    """Signatures, card codes and PINs are secret names too; words merely containing them not."""
+    assert RedactionPolicy().secret_parameter(name) is secret
+
+
+@pytest.mark.parametrize(("segment", "token"), [
+    ("Zq8Lm3Xv9Rt2Kp7Wn4Bd6Hs1", True), ("3f9a8c7e2b1d4e6fa0b9c8d7e6f5a4b3c2d1e0f9", True),
+    ("550e8400-e29b-41d4-a716-446655440000", False), ("how-to-write-a-good-mock-in-2024", False),
+    ("cus_8Hx2kQ9zLm", False), ("orders", False), ("12345", False),
+])
+def test_token_like_path_segments(segment: str, token: bool) -> None:
+    """Long random-looking segments are tokens; UUIDs, slugs and short ids stay."""
+    assert token_segment(segment) is token
+
+
+def test_urls_mask_path_tokens_and_card_numbers_in_queries() -> None:
+    """A URL loses its token segment and secret query values, by name or by look."""
+    policy = RedactionPolicy()
+    url = "http://api.example/reset/Zq8Lm3Xv9Rt2Kp7Wn4Bd6Hs1/go?card=4111111111111111&q=1"
+    assert policy.url(url) == ("http://api.example/reset/%5BREDACTED%5D/go"
+                               "?card=%5BREDACTED%5D&q=1")
+
+
+def test_text_and_xml_values_are_masked() -> None:
+    """Secret-named XML elements and attributes, `name=value` pairs, bearer credentials and
+    card numbers in text are replaced; the rest of the text stays."""
+    policy = RedactionPolicy()
+    xml = '<a><ns:Password>p4ss</ns:Password><c token="t0k3n"/><id>7</id></a>'
+    assert policy.text(xml) == (
+        '<a><ns:Password>[REDACTED]</ns:Password><c token="[REDACTED]"/><id>7</id></a>')
+    text = "user=ada&signature=abc pin: 1234 Authorization: Bearer abcdefgh123 4111111111111111"
+    assert policy.text(text) == ("user=ada&signature=[REDACTED] pin: [REDACTED] Authorization: "
+                                 "Bearer [REDACTED] [REDACTED]")
+
+
+def test_secret_looking_response_headers() -> None:
+    """Headers whose names say token, secret, signature or session are masked."""
+    policy = RedactionPolicy()
+    assert policy.response_header("X-Upstream-Token", "abc") == PLACEHOLDER
+    assert policy.response_header("X-Hub-Signature-256", "sha256=1") == PLACEHOLDER
+    assert policy.response_header("X-Request-Id", "abc") == "abc"
+
+
+def test_json_values_secret_by_their_look_are_masked() -> None:
+    """A card number in a JSON member of any name is masked, as a string or a number."""
+    masked, found = RedactionPolicy().json({"n": "4111111111111111", "m": 4111111111111111,
+                                            "ok": 7})
+    assert masked == {"n": PLACEHOLDER, "m": PLACEHOLDER, "ok": 7}
+    assert found == ["$.n", "$.m"]

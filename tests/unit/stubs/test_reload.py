@@ -160,3 +160,78 @@ def test_a_stub_id_used_elsewhere_refuses_the_file(mappings: Path) -> None:
     assert f"stub id {fixed_id} is already used by" in error.message
     assert "a.yaml" in error.message
     assert answer(stubs, "/a") == "A"
+
+
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_file_being_rewritten_keeps_its_old_stubs_until_it_settles(mappings: Path) -> None:
+    """With `settle`, an emptied (mid-rewrite) file is not loaded: its old stub keeps serving
+    until the same content has been seen `settle` seconds apart."""
+    path = mappings / "a.yaml"
+    write(path, stub_yaml("/a", "old"))
+    clock = Clock()
+    state = StubStore(mappings, structlog.get_logger("mockserver"))
+    reloader = Reloader(mappings, settle=0.1, clock=clock)
+    reloader.baseline()
+    state.load()
+
+    write(path, "")  # truncated: what a reader sees between open("w") and write()
+    plan = reloader.scan()
+    assert plan.pending == (str(path),) and not reloader.apply(state, plan)
+    clock.now += 0.5  # an empty file waits ten times `settle`
+    assert reloader.scan().pending == (str(path),)
+    assert answer(state, "/a") == "old"
+
+    write(path, stub_yaml("/a", "new"))
+    clock.now += 0.05
+    assert reloader.scan().pending == (str(path),)  # a new signature starts the wait again
+    clock.now += 0.05
+    assert reloader.scan().pending == (str(path),)  # seen 0.05 s apart: not yet
+    assert answer(state, "/a") == "old"
+    clock.now += 0.1
+    plan = reloader.scan()
+    assert plan.pending == ()
+    assert reloader.apply(state, plan).reloaded == [str(path)]
+    assert answer(state, "/a") == "new"
+
+
+def test_a_new_file_is_loaded_once_settled(mappings: Path) -> None:
+    """A file that appears is pending first, then loaded; nothing is loaded half-written."""
+    clock = Clock()
+    state = StubStore(mappings, structlog.get_logger("mockserver"))
+    reloader = Reloader(mappings, settle=0.1, clock=clock)
+    reloader.baseline()
+    write(mappings / "b.yaml", stub_yaml("/b", "B"))
+    plan = reloader.scan()
+    reloader.apply(state, plan)
+    assert plan.pending and answer(state, "/b") is None
+    clock.now += 0.2
+    reloader.apply(state, reloader.scan())
+    assert answer(state, "/b") == "B"
+
+
+def test_a_file_left_empty_drops_its_stubs_after_ten_times_settle(mappings: Path) -> None:
+    """Emptying a file on purpose still works: once it has stayed empty for ten times
+    `settle`, its stubs go."""
+    path = mappings / "a.yaml"
+    write(path, stub_yaml("/a", "old"))
+    clock = Clock()
+    state = StubStore(mappings, structlog.get_logger("mockserver"))
+    reloader = Reloader(mappings, settle=0.1, clock=clock)
+    reloader.baseline()
+    state.load()
+    write(path, "")
+    reloader.apply(state, reloader.scan())
+    clock.now += 1.0
+    plan = reloader.scan()
+    assert plan.pending == ()
+    reloader.apply(state, plan)
+    assert answer(state, "/a") is None
