@@ -197,8 +197,8 @@ def _violations(error: BaseException) -> list[Violation]:
         for item in schema_errors:
             location = "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}"
                                      for p in getattr(item, "absolute_path", ()))
-            out.append(Violation(f"{where} {location}".strip(), getattr(item, "message",
-                                                                        str(item))))
+            label = where if location == "$" else f"{where} {location}".strip()
+            out.append(Violation(label, getattr(item, "message", str(item))))
         return out
     return [Violation(where, _first_line(error))]
 
