@@ -37,6 +37,8 @@ class ServerOptions:
     admin_api_token: str | None = None  # or `Authorization: Bearer <token>` for /__admin
     admin_api_require_https: bool = False  # /__admin refuses plain HTTP (403, code 40)
     admin_api_allowed_origins: tuple[str, ...] = ()  # browser origins allowed to call /__admin
+    openapi: Path | None = None  # --openapi: check requests against this OpenAPI description
+    openapi_strict: bool = False  # --openapi-validation strict: answer violations with a 400
 
     @cached_property
     def mappings_dir(self) -> Path:

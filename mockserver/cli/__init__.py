@@ -85,6 +85,12 @@ def build_parser() -> argparse.ArgumentParser:
                        "chaos) so a run can be repeated")
     serve.add_argument("--webhook-threadpool-size", type=int, default=10, metavar="N",
                        help="webhook callbacks sent at once; more wait their turn (default 10)")
+    serve.add_argument("--openapi", type=Path, default=None, metavar="SPEC",
+                       help="check requests under the paths an OpenAPI description covers; "
+                       "violations are recorded in the journal (see --openapi-validation)")
+    serve.add_argument("--openapi-validation", choices=("soft", "strict"), default="soft",
+                       help="soft (default): serve as usual and journal the violations; "
+                       "strict: answer a violating request 400 with a problem document")
     _add_redaction_options(serve)
     _add_admin_options(serve)
 
@@ -261,6 +267,8 @@ def serve(args: argparse.Namespace) -> int:
         global_response_templating=args.global_response_templating,
         seed=args.seed,
         webhook_threadpool_size=args.webhook_threadpool_size,
+        openapi=args.openapi,
+        openapi_strict=args.openapi_validation == "strict",
         **_redaction_fields(args),
         **admin,
     )
@@ -268,6 +276,14 @@ def serve(args: argparse.Namespace) -> int:
         print(f"mockserver: --proxy-all needs an http(s) URL, got {options.proxy_all!r}",
               file=sys.stderr)
         return 2
+    if options.openapi is not None:
+        from mockserver.contracts.openapi import Contract, SpecError
+
+        try:
+            Contract.load(options.openapi)  # a bad description fails now, naming the file
+        except SpecError as exc:
+            print(f"mockserver: --openapi: {exc}", file=sys.stderr)
+            return 2
     try:
         from mockserver.record.session import default_redaction
 

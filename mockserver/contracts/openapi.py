@@ -73,19 +73,21 @@ class Contract:
         return cls(read_document(path), str(path))
 
     def _prefixes(self) -> tuple[str, ...]:
-        """The first path segments the description owns: requests below them are checked."""
+        """The paths the description speaks for: its servers' base path when it has one (the
+        whole API lives below it), else the first segments of its paths."""
+        if self.base_path:
+            return (self.base_path,)
         firsts = set()
         for template in self.document.get("paths") or {}:
             segment = str(template).strip("/").split("/", 1)[0]
-            if segment and not segment.startswith("{"):
-                firsts.add(f"{self.base_path}/{segment}")
-            else:
-                return (self.base_path or "/",)
-        return tuple(sorted(firsts)) or (self.base_path or "/",)
+            if not segment or segment.startswith("{"):
+                return ("/",)
+            firsts.add(f"/{segment}")
+        return tuple(sorted(firsts)) or ("/",)
 
     def covers(self, path: str) -> bool:
         """Whether `path` is under a prefix the description speaks for."""
-        return any(path == p or path.startswith(p.rstrip("/") + "/") for p in self.prefixes)
+        return any(p == "/" or path == p or path.startswith(p + "/") for p in self.prefixes)
 
     def check_request(
         self, method: str, path: str, query: list[tuple[str, str]],

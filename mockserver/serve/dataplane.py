@@ -16,6 +16,8 @@ from typing import Any
 
 import aiohttp
 
+from mockserver.contracts.guard import RequestGuard
+from mockserver.contracts.openapi import Contract
 from mockserver.exchange import Request, WireRequest
 from mockserver.journal import ServeEvent
 from mockserver.matching.nearmiss import nearest_stubs
@@ -55,6 +57,9 @@ class DataPlane:
         self._static: dict[str, _Static] = {}
         self._upstream: aiohttp.ClientSession | None = None
         self._log_requests = state.options.request_logging
+        options = state.options
+        self._guard = (None if options.openapi is None else
+                       RequestGuard(Contract.load(options.openapi), strict=options.openapi_strict))
 
     async def start(self) -> None:
         self._log_requests = self.state.options.request_logging and _logs_info(self.state.log)
@@ -87,6 +92,9 @@ class DataPlane:
         """Answer at once when nothing needs waiting for; else the coroutine that will."""
         state = self.state
         started = time.perf_counter()
+        if self._guard is not None and self._guard.strict and self._refused(request, reply,
+                                                                             started):
+            return None
         stub = state.registry.find(request)
         if stub is None:
             self._unmatched(request, reply, started)
@@ -164,6 +172,13 @@ class DataPlane:
         state = self.state
         elapsed = (time.perf_counter() - started) * 1000
         event.total_time = max(0.0, elapsed - event.added_delay)  # the delay is apart
+        if self._guard is not None and not self._guard.strict:
+            violations = self._guard.check(event.request)
+            if violations:
+                event.sub_events.append(self._guard.sub_event(violations))
+                state.log.warning("openapi_violation", method=event.request.method,
+                                  path=event.request.path, request_id=event.request.id,
+                                  violations=[str(v) for v in violations])
         state.journal.add(event)
         if not self._log_requests:
             return
@@ -251,6 +266,23 @@ class DataPlane:
         event = await proxy.forward(reply, stub, request, self.upstream, options)
         self._done(event, started, None)  # streamed as it came: the event is known only now
         self._answered(event)
+
+    # -- refused before matching --------------------------------------------------------------
+    def _refused(self, request: WireRequest, reply: Reply, started: float) -> bool:
+        """`--openapi-validation strict`: a request the description forbids gets a 400
+        problem document, journalled as unmatched with its violations."""
+        assert self._guard is not None
+        violations = self._guard.check(request)
+        if not violations:
+            return False
+        body = self._guard.problem(request, violations)
+        headers = [("Content-Type", "application/problem+json")]
+        event = ServeEvent(request, None, 400, headers, body,
+                           response_definition={"status": 400, "fromConfiguredStub": False},
+                           sub_events=[self._guard.sub_event(violations)])
+        self._done(event, started, {"openapi_violations": len(violations)})
+        reply.send(400, None, headers, body)
+        return True
 
     # -- no stub ----------------------------------------------------------------------------
     def _unmatched(self, request: WireRequest, reply: Reply, started: float) -> None:

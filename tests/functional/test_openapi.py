@@ -177,3 +177,65 @@ def test_the_documented_example_imports_what_the_page_shows(tmp_path: Path) -> N
     shown = page[page.index("id: af86"):].split("```", 1)[0]
     assert yaml.safe_load((root / "mappings" / "getPet.yaml").read_text()) == yaml.safe_load(
         shown)
+
+
+PETSTORE = Path(__file__).resolve().parents[2] / "docs" / "examples" / "petstore.yaml"
+
+
+def _pet_stubs(root: Path) -> None:
+    (root / "mappings").mkdir(parents=True, exist_ok=True)
+    (root / "mappings" / "pets.yaml").write_text(yaml.safe_dump({"mappings": [
+        {"request": {"method": "POST", "urlPath": "/api/v1/pets"},
+         "response": {"status": 201, "jsonBody": {"id": 1, "name": "Rex"}}},
+        {"request": {"method": "GET", "urlPath": "/health"}, "response": {"status": 200}},
+    ]}))
+
+
+def test_serve_soft_mode_journals_violations_and_answers(tmp_path: Path) -> None:
+    """--openapi (soft): a violating request is served as usual; its journal entry lists why."""
+    _pet_stubs(tmp_path)
+    with MockServer(root_dir=tmp_path, openapi=PETSTORE) as server:
+        client = Client(server.port)
+        bad = client.post("/api/v1/pets", body=b'{"tag": 3}',
+                          headers={"Content-Type": "application/json"})
+        assert bad.status == 201
+        good = client.post("/api/v1/pets", body=b'{"name": "Tom"}',
+                           headers={"Content-Type": "application/json"})
+        assert good.status == 201
+        assert client.get("/health").status == 200  # outside the description: not checked
+        events = client.get("/__admin/requests").json()["requests"]
+        by_body = {e["request"].get("body"): e.get("subEvents", []) for e in events}
+        violation = [s for s in by_body['{"tag": 3}'] if s["type"] == "OPENAPI_VIOLATION"]
+        assert violation, by_body
+        messages = [v["message"] for v in violation[0]["data"]["violations"]]
+        assert "'name' is a required property" in messages
+        assert not [s for s in by_body['{"name": "Tom"}'] if s["type"] == "OPENAPI_VIOLATION"]
+        assert not [s for e in events if e["request"]["url"] == "/health"
+                    for s in e.get("subEvents", []) if s["type"] == "OPENAPI_VIOLATION"]
+
+
+def test_serve_strict_mode_answers_400_with_a_problem(tmp_path: Path) -> None:
+    """--openapi-validation strict: a violating request gets a 400 problem, before matching."""
+    _pet_stubs(tmp_path)
+    with MockServer(root_dir=tmp_path, openapi=PETSTORE, openapi_strict=True) as server:
+        client = Client(server.port)
+        refused = client.post("/api/v1/pets", body=b'{"tag": 3}',
+                              headers={"Content-Type": "application/json"})
+        assert refused.status == 400
+        assert refused.header("Content-Type") == "application/problem+json"
+        problem = refused.json()
+        assert problem["status"] == 400 and any(
+            v["message"] == "'name' is a required property" for v in problem["violations"])
+        unknown = client.get("/api/v1/owners")
+        assert unknown.status == 400 and unknown.json()["violations"][0]["where"] == "path"
+        assert client.post("/api/v1/pets", body=b'{"name": "Tom"}',
+                           headers={"Content-Type": "application/json"}).status == 201
+        assert client.get("/health").status == 200
+
+
+def test_serve_refuses_a_broken_description(tmp_path: Path) -> None:
+    """`serve --openapi` with a file that is not OpenAPI exits 2 naming it."""
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("not: openapi\n")
+    result = run("serve", "--root-dir", str(tmp_path), "--port", "0", "--openapi", str(bad))
+    assert result.returncode == 2 and "bad.yaml" in result.stderr
