@@ -2,12 +2,14 @@
 
 Events go through structlog's stdlib integration to the `mockserver` logger, so pytest's
 `caplog`, `logging.config` and log levels apply to them like to any library's. The command
-line adds one handler rendering JSON lines for machines or a console line for people; the
-Python API and the pytest fixture add none (pytest captures, your logging config decides).
+line, which owns its process, writes JSON lines for machines or console lines for people
+straight from structlog (see `configure`); the Python API and the pytest fixture add no handler
+(pytest captures, your logging config decides).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sys
 import time
@@ -72,24 +74,54 @@ def configure(
     log_format: str | None = None, *, verbose: bool = False, stream: TextIO | None = None
 ) -> None:
     """For the command line: `log_format` json|console (default JSON unless stdout is a
-    terminal), one handler on the `mockserver` logger writing to `stream` (stdout)."""
+    terminal), lines written to `stream` (stdout).
+
+    The command line owns its process, so its events skip stdlib `logging` (a LogRecord, a
+    copy of it for the formatter, a caller lookup and a flush per line: most of the cost of
+    a served request with the default logging on) and go straight from structlog's
+    processors to a `LineWriter`. The Python API and the fixture keep the stdlib route
+    (`configure_for_library`), where `caplog` and logging config apply."""
     stream = stream or sys.stdout
     if log_format is None:
         log_format = "console" if stream.isatty() else "json"
     level = logging.DEBUG if verbose else logging.INFO
-    _configure_structlog(level)
-    handler = logging.StreamHandler(stream)
-    handler.setFormatter(structlog.stdlib.ProcessorFormatter(
-        processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-                    *_renderers(log_format)],
-        foreign_pre_chain=[structlog.stdlib.add_log_level, UtcTimestamp()],
-    ))
-    logger = logging.getLogger(LOGGER_NAME)
-    for old in list(logger.handlers):
-        logger.removeHandler(old)
-    logger.addHandler(handler)
-    logger.setLevel(level)
-    logger.propagate = False  # the command line owns the process: one copy of each line
+    structlog.configure(
+        processors=[*_PROCESSORS, *_renderers(log_format)],
+        wrapper_class=structlog.make_filtering_bound_logger(level),
+        logger_factory=lambda *args: LineWriter(stream),
+        cache_logger_on_first_use=True,
+    )
+
+
+class LineWriter:
+    """structlog's last stop for the command line: writes each rendered line and flushes once
+    per event-loop iteration (at once when no loop runs), so a burst of served requests costs
+    one write to the pipe, not one per request."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        self._flush_pending = False
+
+    def msg(self, message: str) -> None:
+        self._stream.write(message + "\n")
+        if self._flush_pending:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self.flush()
+            return
+        self._flush_pending = True
+        loop.call_soon(self.flush)
+
+    def flush(self) -> None:
+        self._flush_pending = False
+        try:
+            self._stream.flush()
+        except (OSError, ValueError):  # a closed or broken stdout must not break serving
+            pass
+
+    debug = info = warning = warn = error = critical = exception = fatal = log = msg
 
 
 def key_values(logger: Any, method: str, event_dict: MutableMapping[str, Any]) -> str:
@@ -108,18 +140,20 @@ def configure_for_library() -> None:
         _configure_structlog(logging.NOTSET, key_values)
 
 
+_PROCESSORS: list[structlog.typing.Processor] = [
+    structlog.contextvars.merge_contextvars,  # the request_id bound per request
+    structlog.stdlib.add_log_level,
+    UtcTimestamp(),
+    reading_order,
+]
+
+
 def _configure_structlog(
     level: int,
     last: structlog.typing.Processor = structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
 ) -> None:
     structlog.configure(
-        processors=[
-            structlog.contextvars.merge_contextvars,  # the request_id bound per request
-            structlog.stdlib.add_log_level,
-            UtcTimestamp(),
-            reading_order,
-            last,
-        ],
+        processors=[*_PROCESSORS, last],
         # the level check happens here, before any processor runs: a filtered-out debug
         # event on the request path costs one method call
         wrapper_class=structlog.make_filtering_bound_logger(level),

@@ -123,6 +123,7 @@ class Connection(asyncio.Protocol):
         self._in_message = False
         self._admin = False
         self._expects_continue = False
+        self._reparse: bytes | None = None  # an upgrade request's head, to parse again
         self._keep_alive = True
         self._method = ""
         # answers owed, in order
@@ -204,6 +205,12 @@ class Connection(asyncio.Protocol):
             except httptools.HttpParserUpgrade as upgrade:
                 # `Upgrade: h2c` and the like: answered as plain HTTP/1.1, parsing goes on
                 data = data[upgrade.args[0]:]
+                if self._reparse is not None:
+                    # the parser ended the message at its head and took the body for the
+                    # new protocol: parse the head again, without the upgrade, and the body
+                    head, self._reparse = self._reparse, None
+                    self.parser = httptools.HttpRequestParser(self)
+                    data = head + data
                 if not data:
                     return
 
@@ -248,7 +255,10 @@ class Connection(asyncio.Protocol):
             elif size == 6 and name.lower() == b"expect":
                 self._expects_continue = value.strip().lower() == b"100-continue"
         self._admin = is_admin(self._url)
-        if self._expects_continue and self._task is None and not self._queue:
+        if parser.should_upgrade() and self._method != "CONNECT" and self._has_body():
+            self._reparse = self._head_without_upgrade()
+        if (self._expects_continue and self._reparse is None and self._task is None
+                and not self._queue):
             self._send_continue()
 
     def on_body(self, body: bytes) -> None:
@@ -260,6 +270,8 @@ class Connection(asyncio.Protocol):
     def on_message_complete(self) -> None:
         self._in_message = False
         self._head_size = 0
+        if self._reparse is not None:
+            return  # an upgrade request with a body: it completes when parsed again
         if self._admin or self._handoff is not None:
             self._queue.append(_Admin(self._reencoded()))
         else:
@@ -412,6 +424,29 @@ class Connection(asyncio.Protocol):
             self.transport.close()
 
     # -- the admin API's connections ----------------------------------------------------
+    def _has_body(self) -> bool:
+        for name, value in self._headers:
+            low = name.lower()
+            if low == b"transfer-encoding" or (low == b"content-length" and value.strip()
+                                                not in (b"", b"0")):
+                return True
+        return False
+
+    def _head_without_upgrade(self) -> bytes:
+        """This request's head with `upgrade` taken out of `Connection` (Java's HttpClient
+        asks for h2c on every request, bodies included; the server speaks HTTP/1.1)."""
+        version = self.parser.get_http_version().encode("ascii")
+        lines = [self._method.encode("ascii") + b" " + self._url + b" HTTP/" + version]
+        for name, value in self._headers:
+            if name.lower() == b"connection":
+                tokens = [t.strip() for t in value.split(b",")
+                          if t.strip() and t.strip().lower() != b"upgrade"]
+                if not tokens:
+                    continue
+                value = b", ".join(tokens)
+            lines.append(name + b": " + value)
+        return b"\r\n".join(lines) + b"\r\n\r\n"
+
     def _reencoded(self) -> bytes:
         """The parsed request as aiohttp's parser expects it, the body framed by length."""
         body = b"".join(self._body)

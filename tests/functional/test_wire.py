@@ -122,7 +122,7 @@ def test_pipelined_requests_are_answered_in_order(client: Client, wire: Wire) ->
     client.stub({"request": {"method": "POST", "url": "/echo"}, "response": {"body": "posted"}})
     client.stub({"request": {"url": "/fast"}, "response": {"body": "fast"}})
     wire.send(get("/slow")
-              + b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc"
+              + b"POST /echo HTTP/1.1\r\nHost: localhost\r\nContent-Length: 3\r\n\r\nabc"
               + get("/fast") + get("/nothing-here"))
     bodies = [wire.response()[2] for _ in range(3)]
     assert bodies == [b"slow", b"posted", b"fast"]
@@ -134,7 +134,7 @@ def test_expect_100_continue(client: Client, wire: Wire) -> None:
     client.stub({"request": {"method": "POST", "url": "/upload",
                              "bodyPatterns": [{"equalTo": "payload"}]},
                  "response": {"status": 201}})
-    wire.send(b"POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 7\r\n"
+    wire.send(b"POST /upload HTTP/1.1\r\nHost: localhost\r\nContent-Length: 7\r\n"
               b"Expect: 100-continue\r\n\r\n")
     status, _, raw = wire.head()
     assert status == 100 and raw.startswith(b"HTTP/1.1 100 Continue")
@@ -147,7 +147,7 @@ def test_chunked_request_body(client: Client, wire: Wire) -> None:
     client.stub({"request": {"method": "PUT", "url": "/chunked",
                              "bodyPatterns": [{"equalTo": "hello world"}]},
                  "response": {"body": "ok"}})
-    wire.send(b"PUT /chunked HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+    wire.send(b"PUT /chunked HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n"
               b"6\r\nhello \r\n5\r\nworld\r\n0\r\n\r\n")
     assert wire.response() [::2] == (200, b"ok")
     journal = client.get("/__admin/requests").json()["requests"]
@@ -157,7 +157,7 @@ def test_chunked_request_body(client: Client, wire: Wire) -> None:
 def test_head_announces_the_length_and_sends_no_body(client: Client, wire: Wire) -> None:
     """HEAD answers carry the body's Content-Length but no body; the connection goes on."""
     client.stub({"request": {"method": "ANY", "url": "/h"}, "response": {"body": "0123456789"}})
-    wire.send(b"HEAD /h HTTP/1.1\r\nHost: x\r\n\r\n" + get("/h"))
+    wire.send(b"HEAD /h HTTP/1.1\r\nHost: localhost\r\n\r\n" + get("/h"))
     status, headers, body = wire.response(head_only=True)
     assert (status, headers["content-length"], body) == (200, "10", b"")
     assert wire.response()[2] == b"0123456789"
@@ -178,8 +178,8 @@ def test_no_body_statuses(client: Client, wire: Wire, status: int) -> None:
     (get("/" + "a" * 3000), 414),
     (get("/", *(f"X-H{i}: v" for i in range(30))), 431),
     (get("/", "X-Big: " + "v" * 2000), 431),
-    (b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n", 413),
-    (b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+    (b"POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5000\r\n\r\n", 413),
+    (b"POST / HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n"
      + (b"800\r\n" + b"x" * 2048 + b"\r\n") * 3, 413),
     (b"NOT HTTP AT ALL\r\n\r\n", 400),
 ])
@@ -214,7 +214,7 @@ def test_slow_client_body_byte_by_byte(client: Client, wire: Wire) -> None:
     client.stub({"request": {"method": "POST", "url": "/slow-body",
                              "bodyPatterns": [{"equalTo": "abcdef"}]},
                  "response": {"body": "matched"}})
-    wire.send(b"POST /slow-body HTTP/1.1\r\nHost: x\r\nContent-Length: 6\r\n\r\n")
+    wire.send(b"POST /slow-body HTTP/1.1\r\nHost: localhost\r\nContent-Length: 6\r\n\r\n")
     for byte in b"abcdef":
         time.sleep(0.01)  # a slow client, not synchronisation
         wire.send(bytes([byte]))
@@ -249,7 +249,7 @@ def test_keep_alive_connection_moves_to_the_admin_api(client: Client, wire: Wire
     wire.send(get("/before"))
     assert wire.response()[2] == b"stub"
     body = json.dumps({"request": {"url": "/after"}, "response": {"body": "added"}}).encode()
-    wire.send(b"POST /__admin/mappings HTTP/1.1\r\nHost: x\r\nContent-Type: application/json"
+    wire.send(b"POST /__admin/mappings HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json"
               b"\r\nTransfer-Encoding: chunked\r\n\r\n%x\r\n%s\r\n0\r\n\r\n" % (len(body), body))
     assert wire.response()[0] == 201
     wire.send(get("/__admin/mappings"))
@@ -349,3 +349,21 @@ def test_a_client_that_does_not_read_is_answered_in_full_later(client: Client,
     assert lengths == [3000] * 2000
     paths = [e["request"]["url"] for e in client.get("/__admin/requests").json()["requests"]]
     assert paths[:3] == ["/big/1999", "/big/1998", "/big/1997"]
+
+
+def test_an_h2c_upgrade_request_keeps_its_body(client: Client, wire: Wire) -> None:
+    """Java's HttpClient asks for `Upgrade: h2c` on a POST: it is answered in HTTP/1.1 with the
+    body read as the request's, and the connection goes on."""
+    client.stub({"request": {"method": "POST", "url": "/up",
+                             "bodyPatterns": [{"equalToJson": {"a": 1}}]},
+                 "response": {"status": 201, "body": "made"}})
+    client.stub({"request": {"url": "/next"}, "response": {"body": "next"}})
+    wire.send(b"POST /up HTTP/1.1\r\nHost: localhost\r\nConnection: Upgrade, HTTP2-Settings\r\n"
+              b"Upgrade: h2c\r\nHTTP2-Settings: AAEAAEAAAAIAAAABAAMAAABkAAQBAAAAAAUAAEAA\r\n"
+              b"Content-Type: application/json\r\nContent-Length: 7\r\n\r\n{\"a\":1}" + get("/next"))
+    status, _, body = wire.response()
+    assert (status, body) == (201, b"made")
+    assert wire.response()[2] == b"next"
+    journal = client.get("/__admin/requests").json()["requests"]
+    posted = next(e for e in journal if e["request"]["url"] == "/up")
+    assert posted["request"]["body"] == '{"a":1}'
