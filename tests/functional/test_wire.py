@@ -249,7 +249,8 @@ def test_keep_alive_connection_moves_to_the_admin_api(client: Client, wire: Wire
     wire.send(get("/before"))
     assert wire.response()[2] == b"stub"
     body = json.dumps({"request": {"url": "/after"}, "response": {"body": "added"}}).encode()
-    wire.send(b"POST /__admin/mappings HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json"
+    wire.send(b"POST /__admin/mappings HTTP/1.1\r\nHost: localhost\r\n"
+              b"Content-Type: application/json"
               b"\r\nTransfer-Encoding: chunked\r\n\r\n%x\r\n%s\r\n0\r\n\r\n" % (len(body), body))
     assert wire.response()[0] == 201
     wire.send(get("/__admin/mappings"))
@@ -360,7 +361,8 @@ def test_an_h2c_upgrade_request_keeps_its_body(client: Client, wire: Wire) -> No
     client.stub({"request": {"url": "/next"}, "response": {"body": "next"}})
     wire.send(b"POST /up HTTP/1.1\r\nHost: localhost\r\nConnection: Upgrade, HTTP2-Settings\r\n"
               b"Upgrade: h2c\r\nHTTP2-Settings: AAEAAEAAAAIAAAABAAMAAABkAAQBAAAAAAUAAEAA\r\n"
-              b"Content-Type: application/json\r\nContent-Length: 7\r\n\r\n{\"a\":1}" + get("/next"))
+              b"Content-Type: application/json\r\nContent-Length: 7\r\n\r\n{\"a\":1}"
+              + get("/next"))
     status, _, body = wire.response()
     assert (status, body) == (201, b"made")
     assert wire.response()[2] == b"next"
