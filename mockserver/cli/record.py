@@ -28,12 +28,22 @@ PROGRESS_INTERVAL = 0.25  # seconds between live-count updates
 
 def mask_logged_urls(policy: RedactionPolicy) -> None:
     """Mask secret query values in the `path` and `url` of every log event from now on
-    (request logs would otherwise print `?api_key=...` while recording)."""
+    (request logs would otherwise print `?api_key=...` while recording).
+
+    Masking looks at every path segment, so answers are remembered per URL (bounded): a load
+    test or a test suite sends the same few URLs again and again."""
+    masked: dict[str, str] = {}
 
     def processor(logger: Any, method: str, event: MutableMapping[str, Any]) -> Any:
         for key in ("path", "url"):
-            if isinstance(event.get(key), str):
-                event[key] = policy.url(event[key])
+            url = event.get(key)
+            if isinstance(url, str):
+                known = masked.get(url)
+                if known is None:
+                    if len(masked) >= 4096:
+                        masked.clear()
+                    known = masked[url] = policy.url(url)
+                event[key] = known
         return event
 
     processors = list(structlog.get_config()["processors"])
