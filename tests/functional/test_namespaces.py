@@ -12,6 +12,7 @@ import pytest
 
 from mockserver.serve.runner import ThreadedRunner
 from tests.conftest import Client, start_server
+from tests.upstream import running_upstream
 
 NS_A = "/__ns/team-a"
 NS_B = "/__ns/team-b"
@@ -173,11 +174,27 @@ def test_settings_are_per_namespace(client: Client) -> None:
     assert "fixedDelay" not in client.get(f"{NS_B}/__admin/settings").json()["settings"]
 
 
-def test_recording_status_and_snapshot_are_per_namespace(client: Client) -> None:
-    """A snapshot in a namespace is made from that namespace's journal only."""
-    assert client.get(f"{NS_A}/__admin/recordings/status").json() == {"status": "NeverStarted"}
-    reply = client.post(f"{NS_A}/__admin/recordings/snapshot", json_body={})
-    assert (reply.status, reply.json()["mappings"]) == (200, [])
+def test_a_recording_in_a_namespace_records_there_only(client: Client) -> None:
+    """Recording started in a namespace proxies its traffic and leaves its stubs in it; the
+    default and other namespaces never see the recording."""
+    with running_upstream() as upstream:
+        reply = client.post(f"{NS_A}/__admin/recordings/start",
+                            json_body={"targetBaseUrl": upstream.url})
+        assert reply.status == 200, reply.text
+        assert client.get(f"{NS_A}/__admin/recordings/status").json() == {
+            "status": "Recording"}
+        assert client.get("/__admin/recordings/status").json() == {"status": "NeverStarted"}
+        assert client.get(f"{NS_A}/text").status == 200
+        assert client.get(f"{NS_B}/text").status == 404
+        assert [r.path for r in upstream.received] == ["/text"]
+        recorded = client.post(f"{NS_A}/__admin/recordings/stop").json()["mappings"]
+    assert [m["request"]["url"] for m in recorded] == ["/text"]
+    mine = client.get(f"{NS_A}/__admin/mappings").json()["mappings"]
+    assert [m["id"] for m in mine] == [m["id"] for m in recorded]
+    assert client.get(f"{NS_A}/text").status == 200  # served from the recorded stub
+    assert client.get("/__admin/mappings").json()["mappings"] == []
+    snapshot = client.post(f"{NS_B}/__admin/recordings/snapshot", json_body={})
+    assert (snapshot.status, snapshot.json()["mappings"]) == (200, [])
 
 
 def test_namespace_listing_and_deletion(client: Client) -> None:
