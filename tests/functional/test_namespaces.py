@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from mockserver.serve.runner import ThreadedRunner
-from tests.conftest import Client, start_server
+from tests.conftest import Client, cli_server, start_server
 from tests.upstream import running_upstream
 
 NS_A = "/__ns/team-a"
@@ -274,3 +274,13 @@ def test_unknown_admin_paths_in_a_namespace_are_an_empty_404(client: Client) -> 
 def test_namespace_listing_is_not_scoped(client: Client) -> None:
     """The namespace listing exists only at the server level."""
     assert client.get(f"{NS_A}/__admin/namespaces").status == 404
+
+
+def test_the_command_line_sets_the_limit(tmp_path: Path) -> None:
+    """`mockserver serve --max-namespaces 1` refuses a second namespace."""
+    with cli_server(tmp_path / "root", "--max-namespaces", "1", "--namespace-ttl", "60") as (
+            client, _):
+        assert client.get("/__ns/first/x").status == 404
+        assert client.get("/__ns/second/x").status == 429
+        listed = client.get("/__admin/namespaces").json()
+        assert (listed["meta"]["limit"], listed["meta"]["ttlSeconds"]) == (1, 60.0)
