@@ -42,6 +42,18 @@ class NamespaceError(AdminError):
     """A namespace name that is not one, or one namespace too many (WireMock's error JSON)."""
 
 
+_HEADER_KEY = HEADER.lower().encode()
+
+
+def namespace_header(raw_headers: list[tuple[bytes, bytes]]) -> str | None:
+    """`X-Mock-Namespace` among the parser's raw headers, without decoding the others."""
+    size = len(_HEADER_KEY)
+    for name, value in raw_headers:
+        if len(name) == size and name.lower() == _HEADER_KEY:
+            return value.decode("latin-1")
+    return None
+
+
 def refusal_json(error: NamespaceError) -> bytes:
     """WireMock's error envelope, for a stub request whose namespace was refused."""
     item = {"code": error.code, "title": error.title}

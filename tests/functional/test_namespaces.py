@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import time
 from collections.abc import Iterator
@@ -284,3 +285,24 @@ def test_the_command_line_sets_the_limit(tmp_path: Path) -> None:
         assert client.get("/__ns/second/x").status == 429
         listed = client.get("/__admin/namespaces").json()
         assert (listed["meta"]["limit"], listed["meta"]["ttlSeconds"]) == (1, 60.0)
+
+
+def test_one_keep_alive_connection_mixes_namespace_admin_and_stub_traffic(
+        client: Client) -> None:
+    """On one connection, a namespace admin request then namespaced stub requests are each
+    answered by the right scope (the admin request moves the connection to the admin API)."""
+    connection = http.client.HTTPConnection("127.0.0.1", client.port, timeout=20)
+    try:
+        body = json.dumps(hello("kept alive"))
+        connection.request("POST", f"{NS_A}/__admin/mappings", body=body,
+                           headers={"Content-Type": "application/json"})
+        created = connection.getresponse()
+        assert created.status == 201
+        created.read()
+        connection.request("GET", f"{NS_A}/hello")
+        reply = connection.getresponse()
+        assert (reply.status, reply.read()) == (200, b"kept alive")
+    finally:
+        connection.close()
+    assert client.get(f"{NS_A}/hello").text == "kept alive"
+    assert client.get("/hello").status == 404
