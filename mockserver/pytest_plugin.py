@@ -14,11 +14,12 @@ With `--mockserver-url URL` (or the variable `MOCKSERVER_URL`) no server is star
 gets a fresh namespace on the server at URL (`mockserver.url` ends in `/__ns/{name}`), deleted
 after the test, so xdist workers and parallel CI jobs can share one server. The server's own
 stub files are then the shared layer beneath each namespace (`--mockserver-root-dir` does not
-apply).
+apply), and the admin lock options are the credentials sent to its locked admin API.
 """
 
 from __future__ import annotations
 
+import base64
 import os
 from collections.abc import Generator, Iterator
 from pathlib import Path
@@ -92,6 +93,16 @@ def locks_of(config: pytest.Config) -> dict[str, Any]:
     return out
 
 
+def authorization_of(config: pytest.Config) -> str | None:
+    """What a shared server's locked admin API wants, from the same lock options."""
+    locks = locks_of(config)
+    if "admin_api_token" in locks:
+        return f"Bearer {locks['admin_api_token']}"
+    if "admin_api_basic_auth" in locks:
+        return "Basic " + base64.b64encode(locks["admin_api_basic_auth"].encode()).decode()
+    return None
+
+
 def root_dir_of(config: pytest.Config) -> Path | None:
     """The command-line option (relative to the working folder) wins over the ini value."""
     option = config.getoption("mockserver_root_dir")
@@ -137,5 +148,6 @@ def mockserver(
     url = external_url_of(pytestconfig)
     assert url is not None
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-    with RemoteMockServer.fresh(url, prefix=f"pytest-{worker}") as remote:
+    with RemoteMockServer.fresh(url, prefix=f"pytest-{worker}",
+                                authorization=authorization_of(pytestconfig)) as remote:
         yield remote

@@ -83,11 +83,13 @@ class MockServer:
         self._threaded: ThreadedRunner | None = None
 
     @staticmethod
-    def connect(url: str, namespace: str | None = None) -> RemoteMockServer:
+    def connect(url: str, namespace: str | None = None, *,
+                authorization: str | None = None) -> RemoteMockServer:
         """The same methods for a server already running at `url`, over its admin API, in
-        `namespace` (made on first use; None: the server's default scope). For a namespace of
-        one's own that is deleted afterwards, `RemoteMockServer.fresh(url)`."""
-        return RemoteMockServer(url, namespace)
+        `namespace` (made on first use; None: the server's default scope); `authorization`
+        is sent to a locked admin API. For a namespace of one's own that is deleted
+        afterwards, `RemoteMockServer.fresh(url)`."""
+        return RemoteMockServer(url, namespace, authorization=authorization)
 
     # -- lifecycle ----------------------------------------------------------------------
     def _server_options(self) -> ServerOptions:

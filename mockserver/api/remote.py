@@ -54,15 +54,19 @@ class RemoteAdminError(MockServerError):
 class RemoteMockServer:
     """A namespace (or, with `namespace=None`, the default scope) of a running server."""
 
-    def __init__(self, url: str, namespace: str | None = None, *, owned: bool = False) -> None:
+    def __init__(self, url: str, namespace: str | None = None, *, owned: bool = False,
+                 authorization: str | None = None) -> None:
         self.server_url = url.rstrip("/")
         self.namespace = namespace
         self._owned = owned  # made for this object: deleted by close()
+        self._authorization = authorization  # the `Authorization` a locked admin API wants
 
     @classmethod
-    def fresh(cls, url: str, prefix: str = "test") -> RemoteMockServer:
+    def fresh(cls, url: str, prefix: str = "test", *,
+              authorization: str | None = None) -> RemoteMockServer:
         """A new, uniquely named namespace on the server at `url`, deleted by `close()`."""
-        return cls(url, f"{prefix}-{uuid.uuid4().hex[:16]}", owned=True)
+        return cls(url, f"{prefix}-{uuid.uuid4().hex[:16]}", owned=True,
+                   authorization=authorization)
 
     # -- where it is --------------------------------------------------------------------
     @property
@@ -94,6 +98,8 @@ class RemoteMockServer:
         request = urllib.request.Request(base + path, data=data, method=method)
         if data is not None:
             request.add_header("Content-Type", "application/json")
+        if self._authorization is not None:
+            request.add_header("Authorization", self._authorization)
         try:
             with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
                 raw = response.read()

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from mockserver.api import RemoteMockServer
 from mockserver.serve.runner import ThreadedRunner
 from tests.conftest import Client, cli_server, start_server
 from tests.upstream import running_upstream
@@ -306,3 +307,20 @@ def test_one_keep_alive_connection_mixes_namespace_admin_and_stub_traffic(
         connection.close()
     assert client.get(f"{NS_A}/hello").text == "kept alive"
     assert client.get("/hello").status == 404
+
+
+def test_a_locked_admin_api_is_locked_in_every_namespace(root_dir: Path) -> None:
+    """With --admin-api-token, a namespace's admin API wants the token as /__admin does,
+    while its stub traffic does not; the remote API sends the token it is given."""
+    runner = start_server(root_dir, admin_api_token="s3cret")
+    try:
+        client = Client(runner.port)
+        assert client.get(f"{NS_A}/__admin/mappings").status == 401
+        assert client.get("/__admin/mappings", headers={"X-Mock-Namespace": "a"}).status == 401
+        remote = RemoteMockServer(runner.url, "team-a", authorization="Bearer s3cret")
+        remote.on("GET", "/hello").reply(200, body="locked")
+        assert client.get(f"{NS_A}/hello").text == "locked"
+        assert remote.verify({"url": "/hello"}, count=1) == 1
+        assert client.get("/__admin/namespaces").status == 401
+    finally:
+        runner.stop()
