@@ -166,6 +166,7 @@ class Request:
     port: int = 80
     protocol: str = "HTTP/1.1"
     logged_date: float = 0.0
+    base_path: str = ""  # what came before `url` on the wire (a namespace's `/__ns/{name}`)
 
     @cached_property
     def id(self) -> str:
@@ -251,7 +252,7 @@ class Request:
             self.scheme == "https" and self.port == 443
         )
         authority = self.host if default else f"{self.host}:{self.port}"
-        return f"{self.scheme}://{authority}{self.url}"
+        return f"{self.scheme}://{authority}{self.base_path}{self.url}"
 
     @property
     def decoded_path(self) -> str:

@@ -9,10 +9,18 @@ A test that used `mockserver` fails when a request reached it that no stub match
 the request beside its nearest stub (`@pytest.mark.mockserver_allow_unmatched` for tests that
 send such requests on purpose). `@pytest.mark.mockserver_assert_all_used`, or the ini option
 `mockserver_assert_all_used = true`, also fails a test that left a stub unused.
+
+With `--mockserver-url URL` (or the variable `MOCKSERVER_URL`) no server is started: every test
+gets a fresh namespace on the server at URL (`mockserver.url` ends in `/__ns/{name}`), deleted
+after the test, so xdist workers and parallel CI jobs can share one server. The server's own
+stub files are then the shared layer beneath each namespace (`--mockserver-root-dir` does not
+apply), and the admin lock options are the credentials sent to its locked admin API.
 """
 
 from __future__ import annotations
 
+import base64
+import os
 from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,9 +28,10 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from mockserver.api import MockServer
+    from mockserver.api import MockServer, RemoteMockServer
 
 ROOT_DIR_HELP = "folder with mappings/ and __files/ to preload into the mockserver fixture"
+URL_VARIABLE = "MOCKSERVER_URL"
 
 
 # Locks for the fixture's admin API (for tests that call /__admin over HTTP with credentials);
@@ -37,6 +46,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("mockserver")
     group.addoption("--mockserver-root-dir", dest="mockserver_root_dir", default=None,
                     metavar="DIR", help=ROOT_DIR_HELP)
+    group.addoption("--mockserver-url", dest="mockserver_url", default=None, metavar="URL",
+                    help="use the mockserver running at URL, one fresh namespace per test "
+                    f"(default: ${URL_VARIABLE}; unset: start one per session)")
     parser.addini("mockserver_root_dir", ROOT_DIR_HELP, default="")
     for name, text in LOCKS.items():
         group.addoption(f"--mockserver-{name.replace('_', '-')}", dest=f"mockserver_{name}",
@@ -81,6 +93,16 @@ def locks_of(config: pytest.Config) -> dict[str, Any]:
     return out
 
 
+def authorization_of(config: pytest.Config) -> str | None:
+    """What a shared server's locked admin API wants, from the same lock options."""
+    locks = locks_of(config)
+    if "admin_api_token" in locks:
+        return f"Bearer {locks['admin_api_token']}"
+    if "admin_api_basic_auth" in locks:
+        return "Basic " + base64.b64encode(locks["admin_api_basic_auth"].encode()).decode()
+    return None
+
+
 def root_dir_of(config: pytest.Config) -> Path | None:
     """The command-line option (relative to the working folder) wins over the ini value."""
     option = config.getoption("mockserver_root_dir")
@@ -93,17 +115,39 @@ def root_dir_of(config: pytest.Config) -> Path | None:
     return (base / value).resolve()
 
 
+def external_url_of(config: pytest.Config) -> str | None:
+    """The shared server's URL: the option, else `MOCKSERVER_URL`, else None."""
+    return config.getoption("mockserver_url") or os.environ.get(URL_VARIABLE) or None
+
+
 @pytest.fixture(scope="session")
-def mockserver_session(pytestconfig: pytest.Config) -> Iterator[MockServer]:
-    """The session's server, started on first use on a free loopback port (not reset)."""
+def mockserver_session(pytestconfig: pytest.Config) -> Iterator[MockServer | None]:
+    """The session's server, started on first use on a free loopback port (not reset);
+    None when the tests share an external server (`--mockserver-url`)."""
     from mockserver.api import MockServer
 
+    if external_url_of(pytestconfig) is not None:
+        yield None
+        return
     with MockServer(root_dir=root_dir_of(pytestconfig), **locks_of(pytestconfig)) as server:
         yield server
 
 
 @pytest.fixture
-def mockserver(mockserver_session: MockServer) -> MockServer:
-    """The session's server, reset first: only the preloaded stubs, an empty journal."""
-    mockserver_session.reset()
-    return mockserver_session
+def mockserver(
+    mockserver_session: MockServer | None, pytestconfig: pytest.Config,
+) -> Iterator[MockServer | RemoteMockServer]:
+    """The session's server reset first (only the preloaded stubs, an empty journal), or a
+    fresh namespace of the external server, deleted after the test."""
+    if mockserver_session is not None:
+        mockserver_session.reset()
+        yield mockserver_session
+        return
+    from mockserver.api import RemoteMockServer
+
+    url = external_url_of(pytestconfig)
+    assert url is not None
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    with RemoteMockServer.fresh(url, prefix=f"pytest-{worker}",
+                                authorization=authorization_of(pytestconfig)) as remote:
+        yield remote

@@ -39,6 +39,8 @@ class ServerOptions:
     admin_api_allowed_origins: tuple[str, ...] = ()  # browser origins allowed to call /__admin
     openapi: Path | None = None  # --openapi: check requests against this OpenAPI description
     openapi_strict: bool = False  # --openapi-validation strict: answer violations with a 400
+    namespace_ttl: float = 3600.0  # seconds a namespace may stay idle before it is dropped
+    max_namespaces: int = 1000  # namespaces that may exist at once (a new one past it: 429)
 
     @cached_property
     def mappings_dir(self) -> Path:

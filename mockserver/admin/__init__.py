@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from mockserver.admin import dashboard, mappings, recordings, requests, scenarios, system
+from mockserver.admin import (
+    dashboard,
+    mappings,
+    namespaces,
+    recordings,
+    requests,
+    scenarios,
+    system,
+)
 from mockserver.admin.access import AdminAccess, admin_access
 from mockserver.admin.http import AdminRouter
 from mockserver.serve.state import STATE
@@ -23,6 +31,7 @@ def add_admin_routes(app: web.Application) -> None:
     scenarios.add_routes(router)
     recordings.add_routes(router)
     dashboard.add_routes(router)
+    namespaces.add_routes(router)
     router.add_route("*", "/__admin/{tail:.*}", unknown_admin_route)
     # the locks run before any admin handler: nothing of /__admin, its errors and unknown
     # routes included, reaches an outsider (requests outside /__admin pass straight through)

@@ -39,6 +39,7 @@ from mockserver.settings import ServerOptions
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 ADMIN_PREFIX = "/__admin"
+NAMESPACE_PREFIX = "/__ns/"
 _LOOPBACK_NAMES = frozenset({"localhost", "localhost.", "ip6-localhost"})
 _ALLOWED_METHODS = "GET, POST, PUT, PATCH, DELETE, OPTIONS"
 
@@ -150,15 +151,22 @@ def _secure(request: web.Request) -> bool:
     return forwarded == "https" and is_loopback(peer)
 
 
+def is_admin_path(path: str) -> bool:
+    """`/__admin`, anything under it, and the same under a namespace's `/__ns/{name}`."""
+    if path.startswith(NAMESPACE_PREFIX):
+        path = "/" + path[len(NAMESPACE_PREFIX):].partition("/")[2]
+    return path.startswith(ADMIN_PREFIX) and (
+        len(path) == len(ADMIN_PREFIX) or path[len(ADMIN_PREFIX)] == "/")
+
+
 def admin_access(access: AdminAccess) -> Middleware:
-    """The middleware that applies `access` to every request under `/__admin`."""
+    """The middleware that applies `access` to every request under `/__admin` (a namespace's
+    admin API included)."""
 
     @web.middleware
     async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
         path = request.path
-        if not path.startswith(ADMIN_PREFIX) or (
-            len(path) > len(ADMIN_PREFIX) and path[len(ADMIN_PREFIX)] != "/"
-        ):
+        if not is_admin_path(path):
             return await handler(request)
         if "\x00" in path:  # no file, stub or scenario is named with a NUL
             return error_response(AdminError(400, "the path contains a NUL character"))

@@ -26,9 +26,9 @@ from mockserver.admin.http import AdminRouter, json_response, query_int, state_o
 from mockserver.admin.views import iso_millis
 from mockserver.errors import AdminError
 from mockserver.journal import ServeEvent
-from mockserver.matching.nearmiss import GRADE_ALL_BELOW, NearMiss, nearest_stubs
+from mockserver.matching.nearmiss import GRADE_ALL_BELOW, NearMiss
 from mockserver.model import StubMapping
-from mockserver.serve.state import ServerState
+from mockserver.serve.scope import Scope
 from mockserver.stubs import to_yaml
 
 PAGE_SIZE = 50
@@ -92,11 +92,11 @@ def near_miss_facts(near: NearMiss, scenario_state: str | None = None) -> dict[s
             "differences": differences}
 
 
-def _nearest(state: ServerState, event: ServeEvent, limit: int) -> list[dict[str, Any]]:
-    scenarios = state.registry.scenarios
+def _nearest(state: Scope, event: ServeEvent, limit: int) -> list[dict[str, Any]]:
     return [
-        near_miss_facts(n, scenarios.state(n.stub.scenario_name) if n.stub.scenario_name else None)
-        for n in nearest_stubs(state.registry, event.request, limit) if n.stub is not None
+        near_miss_facts(n, state.scenario_state(n.stub.scenario_name)
+                        if n.stub.scenario_name else None)
+        for n in state.nearest(event.request, limit) if n.stub is not None
     ]
 
 
@@ -106,7 +106,7 @@ class NearMissBudget:
     marked pending and the page asks for them in follow-up answers. The event loop is never
     held for long, however many stubs and unmatched requests there are."""
 
-    def __init__(self, state: ServerState, budget: int | None = None) -> None:
+    def __init__(self, state: Scope, budget: int | None = None) -> None:
         self.state = state
         self.left = GRADING_BUDGET if budget is None else budget
         self.graded = 0
@@ -214,7 +214,7 @@ def _text(body: bytes) -> dict[str, Any]:
             "bodyTruncated": len(text) > BODY_LIMIT}
 
 
-def _event_or_404(request: web.Request) -> tuple[ServerState, ServeEvent]:
+def _event_or_404(request: web.Request) -> tuple[Scope, ServeEvent]:
     state = state_of(request)
     event_id = request.match_info["id"]
     event = state.journal.get(event_id)
@@ -244,7 +244,7 @@ async def journal_entry(request: web.Request) -> web.Response:
     return json_response(out)
 
 
-def stub_for(state: ServerState, event: ServeEvent) -> dict[str, Any]:
+def stub_for(state: Scope, event: ServeEvent) -> dict[str, Any]:
     """A stub that would have matched `event`: the recorder's pattern, secrets as wildcards."""
     from mockserver.record import RecordSpec, request_pattern, stub_name
     from mockserver.record.session import default_redaction

@@ -24,6 +24,8 @@ from mockserver.errors import (
     UnknownStubError,
     json_pointer,
 )
+from mockserver.serve.namespaces import HEADER as NAMESPACE_HEADER
+from mockserver.serve.scope import Scope
 from mockserver.serve.state import STATE, ServerState
 from mockserver.stubs import parse_uuid
 
@@ -66,8 +68,29 @@ def stub_error(error: StubError, prefix: tuple[str | int, ...] = ()) -> AdminErr
     return AdminError(422, "Error parsing JSON", pointer=json_pointer(path), detail=error.message)
 
 
-def state_of(request: web.Request) -> ServerState:
+try:  # the request's scope, set by `admin_errors`
+    SCOPE: Any = web.RequestKey("mockserver_scope", Scope)
+except AttributeError:  # aiohttp < 3.13 has no RequestKey, and takes string keys without a warning
+    SCOPE = "mockserver_scope"
+NAMESPACE_PARAM = "mockserver_namespace"  # the `{name}` of `/__ns/{name}/__admin/...`
+
+
+def state_of(request: web.Request) -> Scope:
+    """The scope an admin request acts on: its namespace's, else the server's default."""
+    scope: Scope | None = request.get(SCOPE)
+    return request.app[STATE] if scope is None else scope
+
+
+def server_of(request: web.Request) -> ServerState:
+    """The whole server (namespace listing, shutdown), whatever scope the request is in."""
     return request.app[STATE]
+
+
+def _select_scope(request: web.Request) -> None:
+    """`/__ns/{name}/__admin/...` or `X-Mock-Namespace` picks a namespace (made on first use)."""
+    name = request.match_info.get(NAMESPACE_PARAM) or request.headers.get(NAMESPACE_HEADER)
+    if name:
+        request[SCOPE] = request.app[STATE].namespaces.get(name)
 
 
 async def read_json(request: web.Request, *, allow_empty: bool = False) -> Any:
@@ -133,6 +156,7 @@ def admin_errors(handler: Handler) -> Handler:
     async def guarded(request: web.Request) -> web.StreamResponse:
         bind_contextvars(request_id=str(uuid.uuid4()))  # aiohttp runs each request in a task
         try:
+            _select_scope(request)
             return await handler(request)
         except (web.HTTPException, ConnectionResetError):  # the client left: nothing to answer
             raise
@@ -154,25 +178,41 @@ def _internal_error(request: web.Request, exc: Exception) -> web.Response:
 
 
 class AdminRouter:
-    """Registers admin routes on the app's router with every handler under `admin_errors`."""
+    """Registers admin routes on the app's router with every handler under `admin_errors`.
+
+    Each `/__admin/...` route is registered a second time under `/__ns/{name}`, so a
+    namespace has the whole admin API (its handlers see the namespace's scope through
+    `state_of`); `scoped=False` keeps a server-wide route out of namespaces.
+    """
 
     def __init__(self, router: web.UrlDispatcher) -> None:
         self._router = router
 
-    def add_route(self, method: str, path: str, handler: Handler) -> None:
-        self._router.add_route(method, path, admin_errors(handler))
+    def _add(self, register: Callable[[str, Handler], Any], path: str, handler: Handler,
+             scoped: bool) -> None:
+        guarded = admin_errors(handler)
+        register(path, guarded)
+        if scoped:
+            register(NAMESPACED + path, guarded)
 
-    def add_get(self, path: str, handler: Handler) -> None:
-        self._router.add_get(path, admin_errors(handler))  # HEAD too, as aiohttp does
+    def add_route(self, method: str, path: str, handler: Handler, *,
+                  scoped: bool = True) -> None:
+        self._add(lambda p, h: self._router.add_route(method, p, h), path, handler, scoped)
 
-    def add_post(self, path: str, handler: Handler) -> None:
-        self._router.add_post(path, admin_errors(handler))
+    def add_get(self, path: str, handler: Handler, *, scoped: bool = True) -> None:
+        self._add(self._router.add_get, path, handler, scoped)  # HEAD too, as aiohttp does
 
-    def add_put(self, path: str, handler: Handler) -> None:
-        self._router.add_put(path, admin_errors(handler))
+    def add_post(self, path: str, handler: Handler, *, scoped: bool = True) -> None:
+        self._add(self._router.add_post, path, handler, scoped)
 
-    def add_patch(self, path: str, handler: Handler) -> None:
-        self._router.add_patch(path, admin_errors(handler))
+    def add_put(self, path: str, handler: Handler, *, scoped: bool = True) -> None:
+        self._add(self._router.add_put, path, handler, scoped)
 
-    def add_delete(self, path: str, handler: Handler) -> None:
-        self._router.add_delete(path, admin_errors(handler))
+    def add_patch(self, path: str, handler: Handler, *, scoped: bool = True) -> None:
+        self._add(self._router.add_patch, path, handler, scoped)
+
+    def add_delete(self, path: str, handler: Handler, *, scoped: bool = True) -> None:
+        self._add(self._router.add_delete, path, handler, scoped)
+
+
+NAMESPACED = f"/__ns/{{{NAMESPACE_PARAM}}}"

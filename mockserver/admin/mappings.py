@@ -21,7 +21,7 @@ from mockserver.admin.http import (
 from mockserver.errors import AdminError
 from mockserver.matchers import parse_string_matcher
 from mockserver.model import StubMapping
-from mockserver.serve.state import ServerState
+from mockserver.serve.scope import Scope
 from mockserver.stubs import parse_stub, request_pattern_json, stub_to_json
 
 
@@ -129,7 +129,7 @@ def _metadata_text(stub: StubMapping) -> str:
     return "null" if stub.metadata is None else json.dumps(stub.metadata)
 
 
-def stubs_by_metadata(state: ServerState, data: Any) -> list[StubMapping]:
+def stubs_by_metadata(state: Scope, data: Any) -> list[StubMapping]:
     matcher = parse_string_matcher(data)
     return [s for s in state.registry.all() if matcher.match(_metadata_text(s)).matched]
 
@@ -162,7 +162,7 @@ async def remove_mappings(request: web.Request) -> web.Response:
     return empty_ok()
 
 
-def _unmatched_stubs(state: ServerState) -> list[StubMapping]:
+def _unmatched_stubs(state: Scope) -> list[StubMapping]:
     served = {e.stub.id for e in state.journal.oldest_first() if e.stub is not None}
     return [s for s in state.registry.all() if s.id not in served]
 

@@ -22,9 +22,9 @@ from mockserver.admin.views import epoch_millis, logged_request, near_miss, serv
 from mockserver.errors import AdminError
 from mockserver.exchange import Request
 from mockserver.journal import ServeEvent
-from mockserver.matching.nearmiss import nearest_requests, nearest_stubs
+from mockserver.matching.nearmiss import nearest_requests
 from mockserver.matching.pattern import matches
-from mockserver.serve.state import ServerState
+from mockserver.serve.scope import Scope
 from mockserver.stubs import parse_request_pattern, parse_uuid
 
 # Journal facts WireMock's bodies have no field for (its Java client refuses unknown fields).
@@ -74,7 +74,7 @@ async def list_requests(request: web.Request) -> web.Response:
     return _with_journal_headers(reply, state)
 
 
-def _with_journal_headers(reply: web.Response, state: ServerState) -> web.Response:
+def _with_journal_headers(reply: web.Response, state: Scope) -> web.Response:
     """Our journal facts travel as headers: WireMock's strict clients refuse unknown fields
     in its bodies, so a bounded journal that dropped requests must not add any there."""
     reply.headers[EVICTED_HEADER] = str(state.journal.evicted)
@@ -138,7 +138,7 @@ async def unmatched_near_misses(request: web.Request) -> web.Response:
     out: list[dict[str, Any]] = []
     for event in state.journal.oldest_first():
         if not event.was_matched:
-            out.extend(near_miss(n) for n in nearest_stubs(state.registry, event.request))
+            out.extend(near_miss(n) for n in state.nearest(event.request))
     return json_response({"nearMisses": out})
 
 
@@ -204,7 +204,7 @@ def request_from_logged(data: Any) -> Request:
 async def near_misses_for_request(request: web.Request) -> web.Response:
     state = state_of(request)
     logged = request_from_logged(await read_json(request))
-    found = nearest_stubs(state.registry, logged)
+    found = state.nearest(logged)
     return json_response({"nearMisses": [near_miss(n) for n in found]})
 
 

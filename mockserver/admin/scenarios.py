@@ -13,14 +13,13 @@ from mockserver.stubs import stub_to_json
 
 async def list_scenarios(request: web.Request) -> web.Response:
     state = state_of(request)
-    stubs = state.registry.all()
-    scenarios = state.registry.scenarios
+    stubs = state.scenario_stubs()
     out = []
-    for name in scenarios.names():
+    for name in state.scenario_names():
         out.append({
             "id": name,
             "name": name,
-            "state": scenarios.state(name),
+            "state": state.scenario_state(name),
             "possibleStates": possible_states(stubs, name),
             "mappings": [stub_to_json(s) for s in stubs if s.scenario_name == name],
         })
@@ -36,7 +35,7 @@ async def set_scenario_state(request: web.Request) -> web.Response:
     state = state_of(request)
     name = request.match_info["name"]
     scenarios = state.registry.scenarios
-    if scenarios.state(name) is None:
+    if state.scenario_state(name) is None:
         raise AdminError(404, f"Scenario {name} does not exist", code=404)
     data = await read_json(request, allow_empty=True)
     if data is None:
@@ -52,7 +51,7 @@ async def set_scenario_state(request: web.Request) -> web.Response:
     if target is None:
         scenarios.reset(name)
         return empty_json()
-    if target not in possible_states(state.registry.all(), name):
+    if target not in possible_states(state.scenario_stubs(), name):
         raise AdminError(422, f"Scenario {name} does not support state {target}", code=11)
     scenarios.set_state(name, str(target))
     return empty_json()
@@ -61,7 +60,7 @@ async def set_scenario_state(request: web.Request) -> web.Response:
 async def reset_one_scenario(request: web.Request) -> web.Response:
     state = state_of(request)
     name = request.match_info["name"]
-    if state.registry.scenarios.state(name) is None:
+    if state.scenario_state(name) is None:
         raise AdminError(404, f"Scenario {name} does not exist", code=404)
     state.registry.scenarios.set_state(name, STARTED)
     return empty_json()

@@ -16,6 +16,7 @@ from mockserver.admin.http import (
     empty_ok,
     json_response,
     read_json,
+    server_of,
     state_of,
 )
 from mockserver.errors import AdminError, StubError, json_pointer
@@ -92,7 +93,7 @@ async def patch_extended_settings(request: web.Request) -> web.Response:
 
 
 async def health(request: web.Request) -> web.Response:
-    state = state_of(request)
+    state = server_of(request)
     now = datetime.now(timezone.utc)
     return json_response({
         "status": "healthy",
@@ -110,7 +111,10 @@ async def version(request: web.Request) -> web.Response:
 
 
 async def shutdown(request: web.Request) -> web.Response:
-    shutdown = state_of(request).runtime.shutdown
+    if state_of(request).namespace is not None:
+        raise AdminError(403, "a namespace cannot shut down the server it shares",
+                         detail="POST /__admin/shutdown without a namespace stops the server")
+    shutdown = server_of(request).runtime.shutdown
     if shutdown is not None:
         asyncio.get_running_loop().call_later(0.05, shutdown.set)
     return empty_ok()

@@ -17,14 +17,15 @@ from __future__ import annotations
 
 import os
 import tempfile
-import uuid
 from collections.abc import Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 from mockserver.api.builder import StubBuilder
+from mockserver.api.inputs import Pattern, parse_pattern, parse_stubs
 from mockserver.api.journalled import Headers, JournalledRequest, MultiValues
+from mockserver.api.remote import RemoteAdminError, RemoteMockServer
 from mockserver.api.responder import Reply, Responder
 from mockserver.api.verification import (
     StubLoadError,
@@ -36,24 +37,16 @@ from mockserver.api.verification import (
 from mockserver.api.webhooks import checked_deliveries
 from mockserver.errors import StubError
 from mockserver.log import configure_for_library
-from mockserver.model import RequestPattern, StubMapping
+from mockserver.model import StubMapping
 from mockserver.serve.runner import Runner, ThreadedRunner
 from mockserver.serve.state import ServerState
 from mockserver.serve.webhooks import Delivery
 from mockserver.settings import ServerOptions
-from mockserver.stubs import (
-    decode,
-    load_directory,
-    load_file,
-    load_text,
-    parse_request_pattern,
-    parse_stub,
-)
+from mockserver.stubs import load_directory, load_file
 
-__all__ = ["Headers", "JournalledRequest", "MockServer", "MultiValues", "Reply", "StubBuilder",
-           "StubLoadError", "UnmatchedRequestError"]
+__all__ = ["Headers", "JournalledRequest", "MockServer", "MultiValues", "RemoteAdminError",
+           "RemoteMockServer", "Reply", "StubBuilder", "StubLoadError", "UnmatchedRequestError"]
 
-Pattern = Mapping[str, Any] | str
 
 
 class MockServer:
@@ -88,6 +81,15 @@ class MockServer:
         self._temp: tempfile.TemporaryDirectory[str] | None = None
         self._runner: Runner | None = None
         self._threaded: ThreadedRunner | None = None
+
+    @staticmethod
+    def connect(url: str, namespace: str | None = None, *,
+                authorization: str | None = None) -> RemoteMockServer:
+        """The same methods for a server already running at `url`, over its admin API, in
+        `namespace` (made on first use; None: the server's default scope); `authorization`
+        is sent to a locked admin API. For a namespace of one's own that is deleted
+        afterwards, `RemoteMockServer.fresh(url)`."""
+        return RemoteMockServer(url, namespace, authorization=authorization)
 
     # -- lifecycle ----------------------------------------------------------------------
     def _server_options(self) -> ServerOptions:
@@ -219,7 +221,7 @@ class MockServer:
     # -- stubs ------------------------------------------------------------------------
     def stub(self, mapping: Pattern) -> str:
         """Add one stub (a WireMock-schema dict, or its YAML/JSON text); returns its id."""
-        stubs = _parse_stubs(mapping)
+        stubs = parse_stubs(mapping)
         if len(stubs) != 1:
             raise StubError((), f"expected one stub mapping, got {len(stubs)}: use stubs() "
                                 "to add several at once")
@@ -228,8 +230,8 @@ class MockServer:
 
     def stubs(self, mappings: str | list[Mapping[str, Any]]) -> list[str]:
         """Add several stubs (YAML/JSON text of a stub file, or a list of dicts); their ids."""
-        parsed = [s for m in mappings for s in _parse_stubs(m)] if isinstance(
-            mappings, list) else _parse_stubs(mappings)
+        parsed = [s for m in mappings for s in parse_stubs(m)] if isinstance(
+            mappings, list) else parse_stubs(mappings)
         return [self._call(self.state.stubs.add, stub).id for stub in parsed]
 
     def load(self, path: str | os.PathLike[str]) -> list[str]:
@@ -312,7 +314,7 @@ class MockServer:
             found: list[JournalledRequest] = self._call(
                 lambda: [JournalledRequest(e) for e in self.state.journal.oldest_first()])
             return found
-        compiled = _parse_pattern(pattern)
+        compiled = parse_pattern(pattern)
         matching: list[JournalledRequest] = self._call(
             lambda: [JournalledRequest(e) for e in self.state.journal.matching(compiled)])
         return matching
@@ -339,7 +341,7 @@ class MockServer:
     def assert_no_unmatched(self) -> None:
         """Fail when any request went unmatched, showing each beside its nearest stub."""
         __tracebackhide__ = True
-        text = self._call(lambda: unmatched_text(self.state))
+        text = self._call(lambda: unmatched_text(self.state.journal))
         if text:
             raise UnmatchedRequestError(text)
 
@@ -358,8 +360,8 @@ class MockServer:
         too many list the requests that matched.
         """
         __tracebackhide__ = True
-        compiled = _parse_pattern(pattern)
-        text = self._call(lambda: failure_text(self.state, pattern, compiled, count))
+        compiled = parse_pattern(pattern)
+        text = self._call(lambda: failure_text(self.state.journal, pattern, compiled, count))
         if text is None:
             return len(self.requests(pattern))
         raise AssertionError(text)
@@ -393,24 +395,3 @@ class MockServer:
         """WireMock's reset: drop stubs, scenarios and journal, then reload `root_dir`."""
         self._call(lambda: self.state.reset(quiet=True))
         self._raise_load_errors()
-
-
-def _parse_stubs(mapping: Pattern) -> list[StubMapping]:
-    if not isinstance(mapping, str):
-        return [parse_stub(dict(mapping))]
-    stubs, errors = load_text(mapping, path="<stub>", display="<stub>", is_json=False)
-    if errors:
-        raise StubLoadError.from_errors(errors)
-    data = decode(mapping, display="<stub>")
-    items = data.get("mappings", [data]) if isinstance(data, dict) else data
-    out = []
-    for stub, item in zip(stubs, items if isinstance(items, list) else [items], strict=False):
-        named = isinstance(item, dict) and (item.get("id") or item.get("uuid"))
-        # text without an id gets a fresh one (the file loader's ids are stable per location)
-        out.append(stub.with_changes(source=None, id=stub.id if named else str(uuid.uuid4())))
-    return out
-
-
-def _parse_pattern(pattern: Pattern) -> RequestPattern:
-    data = decode(pattern, display="<pattern>") if isinstance(pattern, str) else dict(pattern)
-    return parse_request_pattern({} if data is None else data)[0]

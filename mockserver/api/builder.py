@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from mockserver.api import MockServer
+    from mockserver.api.remote import RemoteMockServer
     from mockserver.api.responder import Responder
 
 __all__ = ["StubBuilder"]
@@ -25,7 +26,7 @@ class StubBuilder:
 
     def __init__(
         self,
-        server: MockServer,
+        server: MockServer | RemoteMockServer,
         method: str,
         path: str,
         *,

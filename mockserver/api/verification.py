@@ -12,10 +12,10 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from mockserver.errors import MockServerError, StubError, StubFileError
+from mockserver.journal import Journal
 from mockserver.matching.nearmiss import nearest_requests
 from mockserver.matching.report import render_diff
 from mockserver.model import RequestPattern, StubMapping
-from mockserver.serve.state import ServerState
 from mockserver.stubs import request_pattern_json
 from mockserver.stubs.validation import describe
 
@@ -57,13 +57,13 @@ def _shown(pattern: Mapping[str, Any] | str) -> str:
 
 
 def failure_text(
-    state: ServerState, pattern: Mapping[str, Any] | str, compiled: RequestPattern,
+    journal: Journal, pattern: Mapping[str, Any] | str, compiled: RequestPattern,
     count: int | None,
 ) -> str | None:
     """None when the journal satisfies the expectation, else why not (run on the loop)."""
-    if not state.journal.enabled:
+    if not journal.enabled:
         return "cannot verify: the request journal is disabled"
-    matching = state.journal.matching(compiled)
+    matching = journal.matching(compiled)
     found = len(matching)
     if (found >= 1) if count is None else (found == count):
         return None
@@ -75,7 +75,7 @@ def failure_text(
         lines += [f"  {e.request.method} {e.request.url}" for e in matching]
         return "\n".join(lines)
     matched_ids = {id(e.request) for e in matching}
-    others = [r for r in state.journal.requests() if id(r) not in matched_ids]
+    others = [r for r in journal.requests() if id(r) not in matched_ids]
     if not others:
         lines.append("no other requests were received" if found else
                      "no requests were received at all")
@@ -87,9 +87,9 @@ def failure_text(
     return "\n".join(lines)
 
 
-def unmatched_text(state: ServerState) -> str:
+def unmatched_text(journal: Journal) -> str:
     """Each unmatched request with the report it got (its nearest stub); empty when none."""
-    unmatched = [e for e in state.journal.oldest_first() if not e.was_matched]
+    unmatched = [e for e in journal.oldest_first() if not e.was_matched]
     if not unmatched:
         return ""
     lines = [(f"{plural(len(unmatched), 'request')} matched no stub "

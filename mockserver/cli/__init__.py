@@ -91,6 +91,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--openapi-validation", choices=("soft", "strict"), default="soft",
                        help="soft (default): serve as usual and journal the violations; "
                        "strict: answer a violating request 400 with a problem document")
+    serve.add_argument("--namespace-ttl", type=float, default=3600.0, metavar="SECONDS",
+                       help="drop a namespace (/__ns/{name}) idle for this long (default 3600)")
+    serve.add_argument("--max-namespaces", type=int, default=1000, metavar="N",
+                       help="namespaces that may exist at once (default 1000)")
     _add_redaction_options(serve)
     _add_admin_options(serve)
 
@@ -243,6 +247,10 @@ def serve(args: argparse.Namespace) -> int:
     if args.max_request_journal_entries is not None and args.max_request_journal_entries < 1:
         print("mockserver: --max-request-journal-entries must be at least 1", file=sys.stderr)
         return 2
+    if args.namespace_ttl <= 0 or args.max_namespaces < 0:
+        print("mockserver: --namespace-ttl must be positive, --max-namespaces at least 0",
+              file=sys.stderr)
+        return 2
     root_dir = args.root_dir if args.root_dir is not None else Path("stubs")
     if args.root_dir is not None and not root_dir.is_dir():
         print(f"mockserver: --root-dir {root_dir}: no such folder", file=sys.stderr)
@@ -269,6 +277,8 @@ def serve(args: argparse.Namespace) -> int:
         webhook_threadpool_size=args.webhook_threadpool_size,
         openapi=args.openapi,
         openapi_strict=args.openapi_validation == "strict",
+        namespace_ttl=args.namespace_ttl,
+        max_namespaces=args.max_namespaces,
         **_redaction_fields(args),
         **admin,
     )

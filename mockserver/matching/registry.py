@@ -80,9 +80,13 @@ class Registry:
             found.setdefault(id(stub), stub)
         return sorted(found.values(), key=_key)
 
-    def find(self, request: Request) -> StubMapping | None:
-        """The stub that answers `request`, firing its scenario transition (atomically)."""
-        scenarios = self.scenarios
+    def find(self, request: Request, scenarios: Scenarios | None = None) -> StubMapping | None:
+        """The stub that answers `request`, firing its scenario transition (atomically).
+
+        `scenarios` holds the states to gate on and move instead of this registry's own (a
+        namespace sees the default stubs' scenarios in states of its own)."""
+        if scenarios is None:
+            scenarios = self.scenarios
         for stub in self.candidates(request):
             if matches(stub.request, request) and scenarios.eligible(stub):
                 scenarios.transition(stub)

@@ -20,7 +20,6 @@ from mockserver.contracts.guard import RequestGuard
 from mockserver.contracts.openapi import Contract
 from mockserver.exchange import Request, WireRequest
 from mockserver.journal import ServeEvent
-from mockserver.matching.nearmiss import nearest_stubs
 from mockserver.matching.report import render_report
 from mockserver.model import StubMapping
 from mockserver.respond import faults
@@ -33,7 +32,10 @@ from mockserver.respond.rendering import (
     with_rendered_proxy_url,
 )
 from mockserver.serve import proxy
+from mockserver.serve.namespaces import PREFIX as NAMESPACE_PREFIX
+from mockserver.serve.namespaces import NamespaceError, namespace_header, refusal_json
 from mockserver.serve.reply import Encoded, Reply, write_paced
+from mockserver.serve.scope import Scope
 from mockserver.serve.state import ServerState
 
 CONSOLE_WIDTH_HEADER = "X-WireMock-Console-Width"
@@ -90,23 +92,31 @@ class DataPlane:
     # -- one request ----------------------------------------------------------------------
     def handle(self, request: WireRequest, reply: Reply) -> Coroutine[Any, Any, None] | None:
         """Answer at once when nothing needs waiting for; else the coroutine that will."""
-        state = self.state
         started = time.perf_counter()
-        if self._guard is not None and self._guard.strict and self._refused(request, reply,
-                                                                             started):
+        state: Scope = self.state
+        header = namespace_header(request.raw_headers)
+        if header is not None or request.url.startswith(NAMESPACE_PREFIX):
+            try:
+                state = self._scope(request, header)
+            except NamespaceError as exc:
+                reply.send(exc.status, None, [("Content-Type", "application/json")],
+                           refusal_json(exc))
+                return None
+        if self._guard is not None and self._guard.strict and self._refused(
+                state, request, reply, started):
             return None
-        stub = state.registry.find(request)
+        stub = state.find(request)
         if stub is None:
-            self._unmatched(request, reply, started)
+            self._unmatched(state, request, reply, started)
             return None
         response = stub.response
         if response.proxy_base_url is not None:
-            return self._proxy(stub, request, reply, started)
+            return self._proxy(state, stub, request, reply, started)
         chaos = state.runtime.chaos.outcome(stub, state.settings.chaos, state.runtime.rng)
         templating = state.runtime.templating_for(response)
         if (chaos is None and templating is None and response.fault is None
                 and response.chunked_dribble_delay is None and response.body_file_name is None):
-            return self._static_answer(stub, request, reply, started)
+            return self._static_answer(state, stub, request, reply, started)
         try:
             plan = plan_response(stub, request, files_dir=state.options.files_dir,
                                  settings=state.settings, rng=state.runtime.rng,
@@ -126,17 +136,26 @@ class DataPlane:
             extra["fault"] = plan.fault.value
         paced = bool(plan.body) and (plan.dribble is not None or bool(plan.bytes_per_second))
         if plan.delay_ms > 0 or plan.hang or plan.fault is not None or paced:
-            return self._carry_out(plan, event, reply, started, extra)
-        self._done(event, started, extra)
+            return self._carry_out(state, plan, event, reply, started, extra)
+        self._done(state, event, started, extra)
         reply.send(plan.status, plan.reason, plan.headers, plan.body)
-        self._answered(event)
+        self._answered(state, event)
         return None
 
+    def _scope(self, request: WireRequest, header: str | None) -> Scope:
+        """The namespace the request names (path prefix first, else the header), its URL
+        now as the namespace sees it and the prefix kept for `request.baseUrl`."""
+        scope, url, prefix = self.state.namespaces.select(request.url, header)
+        if prefix:
+            request.url = url
+            request.base_path = prefix
+        return scope
+
     def _static_answer(
-        self, stub: StubMapping, request: WireRequest, reply: Reply, started: float
+        self, state: Scope, stub: StubMapping, request: WireRequest, reply: Reply,
+        started: float
     ) -> Coroutine[Any, Any, None] | None:
         """A fixed answer, encoded on first use; later uses only sample the delay."""
-        state = self.state
         cached = self._static.get(stub.id)
         if cached is not None and cached[0] is stub:
             _, encoded, plan = cached
@@ -146,30 +165,30 @@ class DataPlane:
                                  settings=state.settings, rng=state.runtime.rng)
             delay = plan.delay_ms
             encoded = Encoded(plan.status, plan.reason, plan.headers, plan.body)
-            if len(self._static) > len(state.registry) + _STATIC_SLACK:
+            if len(self._static) > len(self.state.registry) + _STATIC_SLACK:
                 self._static.clear()
             self._static[stub.id] = (stub, encoded, plan)
         event = ServeEvent(request, stub, plan.status, plan.headers, plan.body,
                            response_definition=stub.response.source_json, added_delay=delay)
         if delay > 0:
-            return self._delayed(encoded, event, reply, started, delay)
-        self._done(event, started, None)
+            return self._delayed(state, encoded, event, reply, started, delay)
+        self._done(state, event, started, None)
         reply.send_encoded(encoded)
-        self._answered(event)
+        self._answered(state, event)
         return None
 
-    async def _delayed(self, encoded: Encoded, event: ServeEvent, reply: Reply,
+    async def _delayed(self, state: Scope, encoded: Encoded, event: ServeEvent, reply: Reply,
                        started: float, delay: float) -> None:
         await asyncio.sleep(delay / 1000)
-        self._done(event, started, None)
+        self._done(state, event, started, None)
         reply.send_encoded(encoded)
-        self._answered(event)
+        self._answered(state, event)
 
-    def _done(self, event: ServeEvent, started: float, extra: dict[str, object] | None) -> None:
+    def _done(self, state: Scope, event: ServeEvent, started: float,
+              extra: dict[str, object] | None) -> None:
         """Journal and log the event, before the answer goes out: a client that has its answer
         finds the request in the journal and the log. The log line is made only when it will
         be written."""
-        state = self.state
         elapsed = (time.perf_counter() - started) * 1000
         event.total_time = max(0.0, elapsed - event.added_delay)  # the delay is apart
         if self._guard is not None and not self._guard.strict:
@@ -188,36 +207,35 @@ class DataPlane:
                        stub_id=stub.id if stub else None, matched=stub is not None,
                        status=event.status, elapsed_ms=round(elapsed, 2), **(extra or {}))
 
-    async def _carry_out(self, plan: ResponsePlan, event: ServeEvent, reply: Reply,
+    async def _carry_out(self, state: Scope, plan: ResponsePlan, event: ServeEvent, reply: Reply,
                          started: float, extra: dict[str, object]) -> None:
         """Wait, then answer; faults and hangs break or hold the connection after the
         request has been journaled."""
         if plan.delay_ms > 0:
             await asyncio.sleep(plan.delay_ms / 1000)
         if plan.hang:
-            self._done(event, started, extra)
+            self._done(state, event, started, extra)
             try:
                 await self._hang(reply)
             finally:  # no answer: the webhooks go when the hang ends
-                self._answered(event)
+                self._answered(state, event)
             return
         if plan.fault is not None:
-            self._done(event, started, extra)
+            self._done(state, event, started, extra)
             reply.keep_alive = False
             faults.inject(plan.fault, reply.transport)
         elif plan.body and (plan.dribble is not None or plan.bytes_per_second):
             await self._paced(reply, plan)
-            self._done(event, started, extra)
+            self._done(state, event, started, extra)
         else:
-            self._done(event, started, extra)
+            self._done(state, event, started, extra)
             reply.send(plan.status, plan.reason, plan.headers, plan.body)
-        self._answered(event)
+        self._answered(state, event)
 
-    def _answered(self, event: ServeEvent) -> None:
+    def _answered(self, state: Scope, event: ServeEvent) -> None:
         """The answer has left (or the connection is broken): the stub's webhooks go now."""
         stub = event.stub
         if stub is not None and (stub.serve_event_listeners or stub.post_serve_actions):
-            state = self.state
             state.webhooks.fire(event, state.runtime.templating, state.options.files_dir)
 
     async def _hang(self, reply: Reply) -> None:
@@ -243,9 +261,8 @@ class DataPlane:
         await reply.end()
 
     # -- proxying ---------------------------------------------------------------------------
-    async def _proxy(self, stub: StubMapping, request: WireRequest, reply: Reply,
+    async def _proxy(self, state: Scope, stub: StubMapping, request: WireRequest, reply: Reply,
                      started: float) -> None:
-        state = self.state
         try:
             stub = with_rendered_proxy_url(stub, request,
                                            state.runtime.templating_for(stub.response))
@@ -256,19 +273,20 @@ class DataPlane:
             headers = [("Content-Type", "text/plain")]
             event = ServeEvent(request, stub, 500, headers, body,
                                response_definition=stub.response.source_json)
-            self._done(event, started, None)
+            self._done(state, event, started, None)
             reply.send(500, None, headers, body)
-            self._answered(event)
+            self._answered(state, event)
             return
         options = proxy.ProxyOptions(preserve_host_header=state.options.preserve_host_header,
                                      keep_body=state.journal.enabled,
                                      delay_ms=added_delay(stub, state.settings, state.runtime.rng))
         event = await proxy.forward(reply, stub, request, self.upstream, options)
-        self._done(event, started, None)  # streamed as it came: the event is known only now
-        self._answered(event)
+        self._done(state, event, started, None)  # streamed as it came: known only now
+        self._answered(state, event)
 
     # -- refused before matching --------------------------------------------------------------
-    def _refused(self, request: WireRequest, reply: Reply, started: float) -> bool:
+    def _refused(self, state: Scope, request: WireRequest, reply: Reply,
+                 started: float) -> bool:
         """`--openapi-validation strict`: a request the description forbids gets a 400
         problem document, journalled as unmatched with its violations."""
         assert self._guard is not None
@@ -280,15 +298,14 @@ class DataPlane:
         event = ServeEvent(request, None, 400, headers, body,
                            response_definition={"status": 400, "fromConfiguredStub": False},
                            sub_events=[self._guard.sub_event(violations)])
-        self._done(event, started, {"openapi_violations": len(violations)})
+        self._done(state, event, started, {"openapi_violations": len(violations)})
         reply.send(400, None, headers, body)
         return True
 
     # -- no stub ----------------------------------------------------------------------------
-    def _unmatched(self, request: WireRequest, reply: Reply, started: float) -> None:
+    def _unmatched(self, state: Scope, request: WireRequest, reply: Reply, started: float) -> None:
         """WireMock's 404: the closest stub's diff as text, and the same facts for the log."""
-        state = self.state
-        near = nearest_stubs(state.registry, request, 1)
+        near = state.nearest(request, 1)
         closest = near[0] if near else None
         extra: dict[str, object] = {}
         scenario_state = None
@@ -302,7 +319,7 @@ class DataPlane:
                                 for f in closest.match.fields if not f.result.matched],
             }
             if stub.scenario_name is not None:
-                scenario_state = state.registry.scenarios.state(stub.scenario_name)
+                scenario_state = state.scenario_state(stub.scenario_name)
         width_header = request.header(CONSOLE_WIDTH_HEADER)
         try:
             width = max(40, min(400, int(width_header))) if width_header else 119
@@ -316,5 +333,5 @@ class DataPlane:
             sub_events=[{"type": "REQUEST_NOT_MATCHED",
                          "data": {"status": 404, "contentType": "text/plain", "report": report}}],
         )
-        self._done(event, started, extra)
+        self._done(state, event, started, extra)
         reply.send(404, None, headers, report.encode("utf-8"))

@@ -33,21 +33,26 @@ from mockserver.exchange import WireRequest
 from mockserver.serve.reply import REASONS, Reply, status_line
 
 ADMIN_PREFIX = b"/__admin/"
+NAMESPACE_PREFIX = b"/__ns/"
 CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
 _VERSIONS = {"1.1": ("HTTP/1.1", b"1.1"), "1.0": ("HTTP/1.0", b"1.0")}
 _METHODS = {m.encode(): m for m in ("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS")}
 
 
 def is_admin(url: bytes) -> bool:
-    """Whether the request target is the admin API's (`/__admin`, `/__admin/...`), compared
-    decoded, as aiohttp's router would; the common stub request costs one prefix test."""
-    if url.startswith(b"/") and not url.startswith(b"/__admin") and b"%" not in url:
+    """Whether the request target is the admin API's (`/__admin`, `/__admin/...`, and the same
+    under a namespace's `/__ns/{name}`), compared decoded, as aiohttp's router would; the
+    common stub request costs one prefix test."""
+    if url.startswith(b"/") and not url.startswith(b"/__") and b"%" not in url:
         return False
     path = url.split(b"?", 1)[0]
     if not path.startswith(b"/"):  # absolute-form: http://host/path
         path = b"/" + path.split(b"://", 1)[-1].partition(b"/")[2]
     if b"%" in path:
         path = unquote_to_bytes(path)
+    if path.startswith(NAMESPACE_PREFIX):  # /__ns/{name}/__admin/...: a namespace's admin API
+        path = path[len(NAMESPACE_PREFIX):].partition(b"/")[2]
+        path = b"/" + path
     return path.startswith(ADMIN_PREFIX) or path == ADMIN_PREFIX[:-1]
 
 

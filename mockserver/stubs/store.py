@@ -31,7 +31,8 @@ class StubStore:
     """Stubs from files and from the admin API, and the files behind them.
 
     `pinned()` gives stubs to add after every load from disk (the `--proxy-all` catch-all,
-    which survives a reset, unlike in WireMock).
+    which survives a reset, unlike in WireMock). With `on_disk=False` (a namespace) nothing
+    is loaded from or written to `mappings/`: `persistent` stubs stay in memory.
     """
 
     def __init__(
@@ -40,7 +41,9 @@ class StubStore:
         log: structlog.typing.FilteringBoundLogger,
         *,
         pinned: Callable[[], Sequence[StubMapping]] = tuple,
+        on_disk: bool = True,
     ) -> None:
+        self.on_disk = on_disk
         self.mappings_dir = mappings_dir
         self.log = log
         self.registry = Registry()
@@ -53,6 +56,8 @@ class StubStore:
     def load(self, *, quiet: bool = False) -> None:
         """Load `mappings/`; bad files are logged and skipped, the rest still load.
         `quiet` logs the count at debug level (the Python API resets before each test)."""
+        if not self.on_disk:
+            return
         result = load_directory(self.mappings_dir)
         for stub in result.stubs:
             self.registry.add(stub)
@@ -81,7 +86,7 @@ class StubStore:
         if stub.id in self.registry:
             raise DuplicateStubError(stub.id, f"a stub with id {stub.id} already exists")
         stub = self.registry.add(stub)
-        if stub.persistent:
+        if stub.persistent and self.on_disk:
             stub = self._persist(stub)
         return stub
 
@@ -92,7 +97,7 @@ class StubStore:
         stub = self.registry.replace(stub.with_changes(source=old.source))
         if stub.source is not None:
             self._dirty.add(stub.id)
-        if stub.persistent:
+        if stub.persistent and self.on_disk:
             stub = self._persist(stub)
         return stub
 
@@ -113,6 +118,8 @@ class StubStore:
 
     def save_all(self) -> None:
         """Persist every stub not already on disk as written (edited file stubs are rewritten)."""
+        if not self.on_disk:
+            return
         for stub in self.registry.all():
             on_disk = stub.source is not None and stub.id not in self._dirty
             if on_disk or (stub.source is not None and stub.source.multi):

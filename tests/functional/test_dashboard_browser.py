@@ -130,3 +130,34 @@ def test_a_long_journal_shows_the_newest_page_and_pages_back(client: Client) -> 
             assert browser.console == []
 
     asyncio.run(drive())
+
+
+def test_a_namespace_dashboard_shows_its_own_requests_and_the_selector_switches(
+    client: Client,
+) -> None:
+    """At /__ns/a/__admin/dashboard only a's requests show; choosing `default` in the header
+    selector moves to the default dashboard, which shows its own."""
+    client.get("/__ns/a/only-in-a")
+    client.get("/__ns/b/only-in-b")
+    client.get("/only-in-default")
+
+    async def drive() -> None:
+        async with Chromium() as browser:
+            await browser.navigate(f"{client.base}/__ns/a/__admin/dashboard")
+            await browser.wait_for(f"{ROWS}.length === 1")
+            assert await browser.evaluate(column("#journal-rows tr", ".url")) == ["/only-in-a"]
+            await browser.wait_for("document.querySelectorAll('#namespace option').length === 3")
+            assert await browser.evaluate(
+                "[...document.querySelectorAll('#namespace option')].map(o => o.textContent)"
+            ) == ["default", "a", "b"]
+            assert await browser.evaluate("document.getElementById('namespace').value") == "a"
+            await browser.evaluate(
+                "(() => { const s = document.getElementById('namespace'); s.value = '';"
+                " s.dispatchEvent(new Event('change')); })()")
+            await browser.wait_for("location.pathname === '/__admin/dashboard'")
+            await browser.wait_for(f"{ROWS}.length === 1")
+            assert await browser.evaluate(column("#journal-rows tr", ".url")) == [
+                "/only-in-default"]
+            assert browser.console == []
+
+    asyncio.run(drive())

@@ -219,3 +219,21 @@ def test_shutdown_cancels_a_delayed_callback(receiver: Upstream) -> None:
         assert Client(running.port).get("/trigger").status == 200
         assert running.state.webhooks.pending == 1
     assert receiver.received == []
+
+
+def test_a_namespace_stub_fires_its_webhook_and_journals_it_in_the_namespace(
+    server: MockServer, receiver: Upstream
+) -> None:
+    """A webhook stub added in a namespace fires from namespaced traffic, rendered over the
+    unprefixed request; the trigger is journalled in the namespace only."""
+    client = Client(server.port)
+    reply = client.post("/__ns/hooks/__admin/mappings", json_body=webhook_stub(
+        method="POST", url=receiver.url + "/echo/cb", body="{{originalRequest.url}}"))
+    assert reply.status == 201
+    assert client.get("/__ns/hooks/trigger?x=1").text == "answered"
+    server.wait_for_webhooks(count=1, timeout=10)
+    (sent,) = receiver.received
+    assert sent.body == b"/trigger?x=1"
+    logged = client.get("/__ns/hooks/__admin/requests").json()["requests"]
+    assert [e["request"]["url"] for e in logged] == ["/trigger?x=1"]
+    assert journal(server) == []

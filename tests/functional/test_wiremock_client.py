@@ -144,3 +144,22 @@ def test_reset_mappings_reloads_from_disk(admin: None, client: Client) -> None:
     Mappings.reset_mappings()
     assert Mappings.retrieve_all_mappings().meta.total == 0
 
+
+
+def test_the_client_works_unchanged_on_a_namespace_base_url(server: ThreadedRunner,
+                                                              client: Client) -> None:
+    """With a base URL ending in /__ns/{name}, the client's stubs, journal and reset stay there."""
+    saved = Config.base_url
+    Config.base_url = server.url + "/__ns/client-run/__admin"
+    try:
+        created = Mappings.create_mapping(hello_mapping("namespaced"))
+        assert client.get("/__ns/client-run/hello").text == "namespaced"
+        assert client.get("/hello").status == 404
+        assert [m.id for m in Mappings.retrieve_all_mappings().mappings] == [created.id]
+        found = Requests.get_all_received_requests()
+        assert [r.request.url for r in found.requests] == ["/hello"]
+        Mappings.delete_all_mappings()
+        assert client.get("/__ns/client-run/hello").status == 404
+    finally:
+        Config.base_url = saved
+    assert client.get("/__admin/mappings").json()["mappings"] == []

@@ -96,3 +96,26 @@ def test_npm_wiremock_clients_work_unchanged(tmp_path: Path) -> None:
     finally:
         runner.stop()
     assert ran.returncode == 0 and "ALL OK" in ran.stdout, ran.stdout + ran.stderr[-3000:]
+
+
+NAMESPACE_CHECK = Path(__file__).parent / "clients" / "NamespaceCheck.java"
+
+
+def test_wiremocks_java_client_works_in_a_namespace_through_its_path_prefix(
+        tmp_path: Path) -> None:
+    """WireMock's Java client built with the path prefix `/__ns/{name}` stubs, verifies, lists
+    and resets one namespace, leaving another and the default untouched."""
+    jar = wiremock_jar()
+    if shutil.which("javac") is None or shutil.which("java") is None:
+        pytest.skip("a JDK (java and javac) is needed to run WireMock's Java client")
+    out = tmp_path / "classes"
+    out.mkdir()
+    built = _run(["javac", "-cp", str(jar), "-d", str(out), str(NAMESPACE_CHECK)], REPO, 180)
+    assert built.returncode == 0, built.stderr
+    runner = start_server(tmp_path / "root")
+    try:
+        ran = _run(["java", "-cp", f"{jar}:{out}", "NamespaceCheck", str(runner.port)],
+                   REPO, 120)
+    finally:
+        runner.stop()
+    assert ran.returncode == 0 and "ALL OK" in ran.stdout, ran.stdout + ran.stderr[-3000:]

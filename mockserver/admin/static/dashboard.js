@@ -8,9 +8,12 @@
   const MAX_ROWS = 1000; // rows kept in the table; older ones page back in on demand
   const SIDE_REFRESH_MS = 5000; // stubs and scenarios also change without new requests
 
-  // Namespaces hook: when the server has namespaces, a selector in the header sets this and
-  // `url()` passes it on every dashboard request. Until then there is nothing to choose.
-  const namespace = null;
+  // The page's namespace is in its own URL (`/__ns/{name}/__admin/dashboard`): every URL
+  // below is relative to it, so every request is scoped without saying so. The selector in
+  // the header moves to another namespace's dashboard.
+  const scoped = location.pathname.match(/^(.*?)\/__ns\/([A-Za-z0-9._-]{1,64})\/__admin\//);
+  const root = scoped ? scoped[1] : location.pathname.split("/__admin/")[0];
+  const namespace = scoped ? scoped[2] : null;
 
   const $ = (id) => document.getElementById(id);
   const view = {
@@ -29,7 +32,6 @@
     for (const [key, value] of Object.entries(params || {})) {
       if (value !== null && value !== undefined) query.set(key, value);
     }
-    if (namespace !== null) query.set("namespace", namespace);
     const text = query.toString();
     return text ? `${path}?${text}` : path;
   }
@@ -299,7 +301,26 @@
 
   async function refreshSide() {
     view.lastSide = Date.now();
-    await Promise.all([refreshStubs(), refreshScenarios()]);
+    await Promise.all([refreshStubs(), refreshScenarios(), refreshNamespaces()]);
+  }
+
+  // -- namespaces ------------------------------------------------------------------------
+  function dashboardOf(name) {
+    return `${root}${name ? `/__ns/${encodeURIComponent(name)}` : ""}/__admin/dashboard`;
+  }
+
+  async function refreshNamespaces() {
+    const select = $("namespace");
+    const response = await fetch(`${root}/__admin/namespaces`, { cache: "no-store" });
+    if (!response.ok) throw new Error(`namespaces: HTTP ${response.status}`);
+    const names = (await response.json()).namespaces.map((ns) => ns.name);
+    if (namespace !== null && !names.includes(namespace)) names.push(namespace);
+    names.sort();
+    const options = [el("option", { value: "" }, "default"),
+      ...names.map((name) => el("option", { value: name }, name))];
+    select.replaceChildren(...options);
+    select.value = namespace ?? "";
+    select.hidden = names.length === 0;
   }
 
   // -- the loop --------------------------------------------------------------------------
@@ -328,6 +349,9 @@
     setTimeout(tick, delay);
   }
 
+  $("namespace").addEventListener("change", (event) => {
+    location.href = dashboardOf(event.target.value);
+  });
   $("older").addEventListener("click", () => loadOlder().catch((e) => setLive(e.message, "off")));
   $("pause").addEventListener("click", () => {
     view.paused = !view.paused;

@@ -253,7 +253,7 @@ class RequestModel:
         request = self._request
         default = (request.scheme, request.port) in (("http", 80), ("https", 443))
         host = request.host if default else f"{request.host}:{request.port}"
-        return f"{request.scheme}://{host}"
+        return f"{request.scheme}://{host}{request.base_path}"
 
     @property
     def host(self) -> str:

@@ -18,8 +18,15 @@ from mockserver.serve.wire import is_admin
     (b"http://localhost:8080/__admin/mappings", True),
     (b"http://localhost:8080/orders", False),
     (b"*", False),
+    (b"/__ns/a/__admin/mappings", True),
+    (b"/__ns/a/__admin", True),
+    (b"/__ns/a/__admin?x=1", True),
+    (b"/__ns/a/hello", False),
+    (b"/__ns/a", False),
+    (b"/__ns/a/api/__admin/x", False),
+    (b"/__nsx/__admin/x", False),
 ])
 def test_admin_targets(target: bytes, admin: bool) -> None:
     """`/__admin` and everything under it is the admin API's, compared decoded, in origin or
-    absolute form; nothing else is."""
+    absolute form, also under a namespace's `/__ns/{name}`; nothing else is."""
     assert is_admin(target) is admin

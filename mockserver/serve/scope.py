@@ -1,0 +1,82 @@
+"""A scope: the stubs, journal, settings, runtime and recording one set of tests sees.
+
+The server's default scope (`ServerState`) and every namespace (`serve.namespaces`) are scopes;
+admin handlers and the data plane talk to a scope and never ask which kind it is. A namespace
+overrides the few methods where its default layer shows through (`find`, `nearest`,
+`scenario_stubs`, `scenario_state`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import structlog
+
+from mockserver.exchange import Request
+from mockserver.journal import Journal
+from mockserver.matching.nearmiss import NEAREST, NearMiss, nearest_stubs
+from mockserver.matching.registry import Registry
+from mockserver.model import StubMapping
+from mockserver.serve.runtime import Runtime
+from mockserver.settings import GlobalSettings, ServerOptions
+from mockserver.stubs.store import StubStore
+
+if TYPE_CHECKING:
+    from mockserver.record.session import RecordingSession
+    from mockserver.serve.webhooks import Webhooks
+
+
+class Scope:
+    namespace: str | None = None  # None: the default scope
+    webhooks: Webhooks  # the server's pool, shared by every scope
+
+    def __init__(self, options: ServerOptions, log: structlog.typing.FilteringBoundLogger,
+                 stubs: StubStore) -> None:
+        self.options = options
+        self.log = log
+        self.stubs = stubs
+        self.journal = Journal(options.max_request_journal_entries,
+                               enabled=options.request_journal)
+        self.settings = GlobalSettings()
+        self.runtime = Runtime(seed=options.seed,
+                               templating_everywhere=options.global_response_templating)
+        self._recording: RecordingSession | None = None
+
+    @property
+    def registry(self) -> Registry:
+        """This scope's own stubs (owned by `stubs`)."""
+        return self.stubs.registry
+
+    @property
+    def recording(self) -> RecordingSession:
+        if self._recording is None:
+            from mockserver.record.session import RecordingSession
+
+            self._recording = RecordingSession(self.stubs, self.journal, self.options, self.log)
+        return self._recording
+
+    def find(self, request: Request) -> StubMapping | None:
+        """The stub that answers `request` here, firing its scenario transition."""
+        return self.stubs.registry.find(request)
+
+    def nearest(self, request: Request, limit: int = NEAREST) -> list[NearMiss]:
+        """The stubs closest to `request` among those this scope serves."""
+        return nearest_stubs(self.stubs.registry, request, limit)
+
+    def scenario_stubs(self) -> list[StubMapping]:
+        """Every stub this scope serves, in matching order (scenario listings)."""
+        return self.stubs.registry.all()
+
+    def scenario_state(self, name: str) -> str | None:
+        """The scenario's state as this scope sees it; None for a scenario no stub names."""
+        return self.stubs.registry.scenarios.state(name)
+
+    def scenario_names(self) -> list[str]:
+        return self.stubs.registry.scenarios.names()
+
+    def reset(self, *, quiet: bool = False) -> None:
+        """WireMock's reset: drop stubs, scenarios and journal; reload files; keep settings.
+        `quiet` logs the reload at debug level (the Python API resets before every test)."""
+        self.journal.clear()
+        self.runtime.reset()
+        self.stubs.reset(quiet=quiet)
