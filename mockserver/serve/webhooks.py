@@ -206,7 +206,7 @@ class Webhooks:
             call.method, call.url, headers=headers, data=call.body, allow_redirects=False,
             skip_auto_headers=("Accept", "Accept-Encoding"),  # only the headers defined
         ) as reply:
-            body = await reply.content.read(RESPONSE_LIMIT)
+            body = await _read_up_to(reply.content, RESPONSE_LIMIT)
             return {
                 "status": reply.status,
                 "headers": header_map([(k.decode("latin-1"), v.decode("latin-1"))
@@ -394,3 +394,17 @@ def _request_view(call: _Call) -> dict[str, Any]:
         "formParams": {k: {"key": k, "values": v} for k, v in form.items()},
     })
     return out
+
+
+async def _read_up_to(stream: aiohttp.StreamReader, limit: int) -> bytes:
+    """The whole answer, or its first `limit` bytes: `read(n)` alone returns whatever has
+    arrived, so a receiver that streams would be cut at its first chunk."""
+    chunks: list[bytes] = []
+    size = 0
+    while size < limit:
+        chunk = await stream.read(limit - size)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)

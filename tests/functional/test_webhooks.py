@@ -209,6 +209,9 @@ def test_the_pool_size_bounds_callbacks_in_flight(receiver: Upstream) -> None:
         receiver.release.set()
         running.wait_for_webhooks(count=2, timeout=20)
         assert [r.path for r in receiver.received] == ["/stream", "/stream"]
+        answers = [s["data"]["body"] for e in journal(running) for s in e["subEvents"]
+                   if s["type"] == "WEBHOOK_RESPONSE"]
+        assert answers == ["first chunk;second chunk"] * 2  # a streamed answer is read whole
 
 
 def test_shutdown_cancels_a_delayed_callback(receiver: Upstream) -> None:
