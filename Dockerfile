@@ -15,7 +15,7 @@ ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
 WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY mockserver ./mockserver
-RUN python -m pip wheel --wheel-dir /wheels ".[watch,fast,openapi]"
+RUN python -m pip wheel --wheel-dir /wheels ".[watch,fast,openapi,redis]"
 
 # ---- runtime: slim Python, the wheels installed, a non-root user -----------------------------
 FROM python:${PYTHON_VERSION}-slim AS runtime
@@ -27,7 +27,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     MOCKSERVER_ROOT_DIR=/home/mockserver \
     MOCKSERVER_LOG_FORMAT=json
 RUN --mount=type=bind,from=build,source=/wheels,target=/wheels \
-    python -m pip install --no-cache-dir --no-index --find-links=/wheels "mockserver[watch,fast,openapi]"
+    python -m pip install --no-cache-dir --no-index --find-links=/wheels "mockserver[watch,fast,openapi,redis]"
 RUN groupadd --system --gid 10001 mockserver \
     && useradd --system --uid 10001 --gid mockserver --home-dir /home/mockserver \
        --no-create-home --shell /usr/sbin/nologin mockserver \

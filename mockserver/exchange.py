@@ -75,6 +75,17 @@ _ID_PREFIX = _id_prefix()
 _ID_COUNTER = itertools.count(int.from_bytes(os.urandom(5), "big"))
 
 
+def _new_id_source() -> None:
+    """A forked process (`--workers`) draws its own prefix: workers share one journal."""
+    global _ID_PREFIX, _ID_COUNTER
+    _ID_PREFIX = _id_prefix()
+    _ID_COUNTER = itertools.count(int.from_bytes(os.urandom(5), "big"))
+
+
+if hasattr(os, "register_at_fork"):  # not on Windows, which does not fork
+    os.register_at_fork(after_in_child=_new_id_source)
+
+
 def new_id() -> str:
     """A version-4-shaped UUID string: a random prefix per process and a counter.
 

@@ -41,6 +41,8 @@ class ServerOptions:
     openapi_strict: bool = False  # --openapi-validation strict: answer violations with a 400
     namespace_ttl: float = 3600.0  # seconds a namespace may stay idle before it is dropped
     max_namespaces: int = 1000  # namespaces that may exist at once (a new one past it: 429)
+    store: str | None = None  # --store redis://...: state shared with other replicas; None: memory
+    reuse_port: bool = False  # SO_REUSEPORT: several processes on one port (--workers)
 
     @cached_property
     def mappings_dir(self) -> Path:

@@ -25,7 +25,7 @@ LAYERS: list[set[str]] = [
     {"model", "settings"},
     {"respond"},  # below loading: stub files are checked by compiling their templates
     {"matching", "stubs", "journal"},
-    {"record", "contracts"},
+    {"record", "contracts", "store"},  # store: state shared between replicas (Redis)
     {"serve", "admin"},
     {"mockserver", "api", "cli", "pytest_plugin", "__main__"},
 ]

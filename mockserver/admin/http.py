@@ -157,7 +157,14 @@ def admin_errors(handler: Handler) -> Handler:
         bind_contextvars(request_id=str(uuid.uuid4()))  # aiohttp runs each request in a task
         try:
             _select_scope(request)
-            return await handler(request)
+            # replicas share the default scope only (namespaces stay in their process)
+            shared = server_of(request).shared if state_of(request).namespace is None else None
+            if shared is None:
+                return await handler(request)
+            await shared.refresh()  # every replica's journal, the newest stubs
+            response = await handler(request)
+            await shared.drain()  # the change is in the store before the client hears of it
+            return response
         except (web.HTTPException, ConnectionResetError):  # the client left: nothing to answer
             raise
         except MockServerError as exc:

@@ -19,12 +19,10 @@ from mockserver.admin.http import (
     server_of,
     state_of,
 )
-from mockserver.errors import AdminError, StubError, json_pointer
+from mockserver.errors import AdminError
 from mockserver.respond.rendering import RenderError, resolve_body_file
-from mockserver.settings import GlobalSettings
-from mockserver.stubs.chaos import parse_chaos
-from mockserver.stubs.parse import parse_delay_distribution
 from mockserver.stubs.persistence import atomic_write
+from mockserver.stubs.settings import parse_settings
 from mockserver.version import __version__
 
 
@@ -37,43 +35,8 @@ async def get_settings(request: web.Request) -> web.Response:
     return json_response({"settings": state_of(request).settings.to_json()})
 
 
-def parse_settings(data: Any) -> GlobalSettings:
-    if isinstance(data, dict) and isinstance(data.get("settings"), dict):
-        data = data["settings"]
-    if not isinstance(data, dict):
-        raise AdminError(422, "Error parsing JSON", detail="expected a settings object")
-    fixed = data.get("fixedDelay")
-    if fixed is not None and (isinstance(fixed, bool) or not isinstance(fixed, int)):
-        raise AdminError(422, "Error parsing JSON", pointer="/fixedDelay",
-                         detail="expected an integer")
-    dist_json = data.get("delayDistribution")
-    try:
-        dist = parse_delay_distribution(dist_json, ("delayDistribution",))
-    except StubError as exc:
-        raise AdminError(422, "Error parsing JSON", pointer="/delayDistribution",
-                         detail=exc.message) from exc
-    extended = data.get("extended")
-    chaos_json = data.get("chaos")
-    try:
-        chaos = parse_chaos(chaos_json)
-    except StubError as exc:
-        raise AdminError(422, "Error parsing JSON", pointer=json_pointer(exc.path),
-                         detail=exc.message) from exc
-    known = {"fixedDelay", "delayDistribution", "extended", "proxyPassThrough", "chaos"}
-    return GlobalSettings(
-        fixed_delay=fixed,
-        delay_distribution=dist,
-        delay_distribution_json=dist_json,
-        extended=extended if isinstance(extended, dict) else None,
-        proxy_pass_through=bool(data.get("proxyPassThrough", False)),
-        chaos=chaos,
-        chaos_json=chaos_json if chaos is not None else None,
-        extra={k: v for k, v in data.items() if k not in known},
-    )
-
-
 async def put_settings(request: web.Request) -> web.Response:
-    state_of(request).settings = parse_settings(await read_json(request))
+    state_of(request).update_settings(parse_settings(await read_json(request)))
     return empty_ok()
 
 
@@ -87,21 +50,38 @@ async def patch_extended_settings(request: web.Request) -> web.Response:
     if not isinstance(extended, dict):
         raise AdminError(422, "Error parsing JSON", pointer="/extended",
                          detail="expected {\"extended\": {...}}")
-    settings = state_of(request).settings
+    state = state_of(request)
+    settings = state.settings
     settings.extended = {**(settings.extended or {}), **extended}
+    state.update_settings(settings)
     return empty_json()
 
 
 async def health(request: web.Request) -> web.Response:
     state = server_of(request)
     now = datetime.now(timezone.utc)
-    return json_response({
+    response = json_response({
         "status": "healthy",
         "message": "Wiremock is ok",
         "version": __version__,
         "uptimeInSeconds": int(now.timestamp() - state.runtime.started_at),
         "timestamp": now.isoformat().replace("+00:00", "Z"),
     })
+    if state.shared is not None:  # WireMock's body stays as it is: strict clients parse it
+        available = "available" if state.shared.available else "unavailable"
+        response.headers[STORE_HEADER] = f"redis; {available}"
+    return response
+
+
+STORE_HEADER = "X-Mockserver-Store"
+
+
+async def store_status(request: web.Request) -> web.Response:
+    """mockserver's own: the shared store as this replica sees it (`memory` without one)."""
+    shared = server_of(request).shared
+    if shared is None:
+        return json_response({"type": "memory", "available": True})
+    return json_response(shared.status())
 
 
 async def version(request: web.Request) -> web.Response:
@@ -179,6 +159,7 @@ def add_routes(router: AdminRouter) -> None:
     router.add_put(f"{a}/settings", put_settings)
     router.add_patch(f"{a}/settings/extended", patch_extended_settings)
     router.add_get(f"{a}/health", health)
+    router.add_get(f"{a}/store", store_status)
     router.add_get(f"{a}/version", version)
     router.add_post(f"{a}/shutdown", shutdown)
     router.add_get(f"{a}/files", list_files)

@@ -95,6 +95,13 @@ def build_parser() -> argparse.ArgumentParser:
                        help="drop a namespace (/__ns/{name}) idle for this long (default 3600)")
     serve.add_argument("--max-namespaces", type=int, default=1000, metavar="N",
                        help="namespaces that may exist at once (default 1000)")
+    serve.add_argument("--store", metavar="URL", default=None,
+                       help="share stubs, journal, scenario states and settings with other "
+                       "replicas through Redis: redis://HOST:PORT/DB[?prefix=NAME] (default: "
+                       "this process's memory); needs mockserver[redis]")
+    serve.add_argument("--workers", type=int, default=1, metavar="N",
+                       help="N processes on one port (SO_REUSEPORT), sharing state through "
+                       "--store (default 1)")
     _add_redaction_options(serve)
     _add_admin_options(serve)
 
@@ -279,9 +286,23 @@ def serve(args: argparse.Namespace) -> int:
         openapi_strict=args.openapi_validation == "strict",
         namespace_ttl=args.namespace_ttl,
         max_namespaces=args.max_namespaces,
+        store=args.store or None,
         **_redaction_fields(args),
         **admin,
     )
+    if args.workers < 1:
+        print("mockserver: --workers must be at least 1", file=sys.stderr)
+        return 2
+    if args.workers > 1 and options.store is None:
+        from mockserver.cli.workers import NEEDS_STORE
+
+        print(NEEDS_STORE.format(n=args.workers), file=sys.stderr)
+        return 2
+    if options.store is not None:
+        problem = _store_problem(options.store)
+        if problem is not None:
+            print(f"mockserver: --store {options.store}: {problem}", file=sys.stderr)
+            return 2
     if options.proxy_all and not options.proxy_all.startswith(("http://", "https://")):
         print(f"mockserver: --proxy-all needs an http(s) URL, got {options.proxy_all!r}",
               file=sys.stderr)
@@ -304,6 +325,18 @@ def serve(args: argparse.Namespace) -> int:
     from mockserver.cli.record import mask_logged_urls
 
     mask_logged_urls(redaction)  # request logs must not print ?token=... either
+    if args.workers > 1:
+        from mockserver.cli.workers import run_workers
+
+        try:
+            return run_workers(options, args.workers,
+                               lambda o: run_loop(serve_until_stopped(Runner(o),
+                                                                      strict=args.strict),
+                                                  args.event_loop))
+        except OSError as exc:
+            print(f"mockserver: cannot listen on {args.host}:{args.port}: {exc}",
+                  file=sys.stderr)
+            return 1
     try:
         return run_loop(serve_until_stopped(Runner(options), strict=args.strict),
                         args.event_loop)
@@ -313,6 +346,17 @@ def serve(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:  # pragma: no cover - signal handlers normally catch it
         pass
     return 0
+
+
+def _store_problem(url: str) -> str | None:
+    """Why `url` cannot name a shared store, or None."""
+    if not url.startswith(("redis://", "rediss://", "unix://")):
+        return "expected redis://HOST:PORT/DB (or rediss://, unix://)"
+    try:
+        import redis  # noqa: F401 - only checking that the extra is installed
+    except ImportError:
+        return "the redis client is not installed: pip install 'mockserver[redis]'"
+    return None
 
 
 def record(args: argparse.Namespace) -> int:

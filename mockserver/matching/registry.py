@@ -93,6 +93,52 @@ class Registry:
                 return stub
         return None
 
+    def find_ungated(self, request: Request) -> tuple[StubMapping | None, bool]:
+        """For replicas sharing scenario states: (the stub that answers, False) when no
+        scenario gate decides it, else (None, True): then `find_async` asks the store."""
+        scenarios = self.scenarios
+        for stub in self.candidates(request):
+            if matches(stub.request, request) and scenarios.eligible(stub):
+                if stub.scenario_name is not None and (
+                        stub.required_scenario_state is not None
+                        or stub.new_scenario_state is not None):
+                    return None, True
+                return stub, False
+        return None, False
+
+    async def find_async(self, request: Request) -> StubMapping | None:
+        """`find` for replicas sharing scenario states: a scenario stub that matches here
+        (on the cached state) is served only if the shared store agrees, in one atomic step
+        there, so across replicas exactly one request wins a transition. When the store says
+        the state moved on, the cache is corrected and matching starts again; when it cannot
+        be reached, the cached state decides (serving goes on, the replicas may drift)."""
+        shared = self.scenarios.shared
+        if shared is None:
+            return self.find(request)
+        scenarios = self.scenarios
+        for _attempt in range(8):
+            for stub in self.candidates(request):
+                if not (matches(stub.request, request) and scenarios.eligible(stub)):
+                    continue
+                name = stub.scenario_name
+                if name is None:
+                    return stub
+                required = stub.required_scenario_state
+                if required is None and stub.new_scenario_state is None:
+                    return stub
+                verdict = await shared.transition(name, required, stub.new_scenario_state)
+                if verdict is None:
+                    scenarios.transition(stub)
+                    return stub
+                passed, now = verdict
+                scenarios.cached(name, now)
+                if passed:
+                    return stub
+                break  # the state moved on elsewhere: match again with the new state
+            else:
+                return None
+        return None
+
     # -- writing -------------------------------------------------------------------------
     def add(self, stub: StubMapping) -> StubMapping:
         """Add a stub as the newest; an existing stub with the same id is replaced."""

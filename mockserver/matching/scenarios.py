@@ -1,22 +1,46 @@
 """Scenario state machines: which state each scenario is in, and the gate on stubs.
 
-The server runs on one event loop, and `Registry.serve` checks the gate and fires the
+The server runs on one event loop, and `Registry.find` checks the gate and fires the
 transition in one synchronous step, so concurrent requests can never both pass a gate that
-only one of them should (WireMock's scenarios lose transitions under load).
+only one of them should (WireMock's scenarios lose transitions under load). Replicas sharing
+a store hand the check and the transition to `shared`, which does both in one atomic step
+there (`Registry.find_async`); the states here are then a cache of the shared ones.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from typing import Protocol
 
 from mockserver.compat.javaset import hash_set_order
 from mockserver.model import STARTED, StubMapping
+
+
+class SharedScenarios(Protocol):
+    """Scenario states kept where every replica sees them."""
+
+    async def transition(self, name: str, required: str | None,
+                         new: str | None) -> tuple[bool, str] | None:
+        """Atomically: when `name` is in `required` (or `required` is None), move it to `new`
+        (if given). (passed, state now), or None when the store cannot be reached."""
+
+    def state_set(self, name: str, state: str) -> None:
+        """An admin set the state of `name` (to share)."""
+
+    def states_reset(self, name: str | None) -> None:
+        """An admin reset `name`, or every scenario when None (to share)."""
 
 
 class Scenarios:
     def __init__(self) -> None:
         self._states: dict[str, str] = {}
         self._members: Counter[str] = Counter()
+        self.shared: SharedScenarios | None = None
+
+    def cached(self, name: str, state: str) -> None:
+        """The shared store says `name` is in `state` (only scenarios with stubs here)."""
+        if name in self._states:
+            self._states[name] = state
 
     def add(self, stub: StubMapping) -> None:
         name = stub.scenario_name
@@ -61,8 +85,12 @@ class Scenarios:
 
     def set_state(self, name: str, state: str) -> None:
         self._states[name] = state
+        if self.shared is not None:
+            self.shared.state_set(name, state)
 
     def reset(self, name: str | None = None) -> None:
+        if self.shared is not None:
+            self.shared.states_reset(name)
         if name is None:
             for key in self._states:
                 self._states[key] = STARTED

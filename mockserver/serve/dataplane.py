@@ -105,7 +105,25 @@ class DataPlane:
         if self._guard is not None and self._guard.strict and self._refused(
                 state, request, reply, started):
             return None
-        stub = state.find(request)
+        registry = state.registry
+        if registry.scenarios.shared is None:
+            return self._answer(state, state.find(request), request, reply, started)
+        stub, gated = registry.find_ungated(request)
+        if gated:
+            return self._shared_find(state, request, reply, started)
+        return self._answer(state, stub, request, reply, started)
+
+    async def _shared_find(self, state: Scope, request: WireRequest, reply: Reply,
+                           started: float) -> None:
+        """Replicas sharing a store: a scenario stub's gate and transition wait for it (one
+        atomic script there); other stubs were matched on the local copy, without waiting."""
+        stub = await state.registry.find_async(request)
+        pending = self._answer(state, stub, request, reply, started)
+        if pending is not None:
+            await pending
+
+    def _answer(self, state: Scope, stub: StubMapping | None, request: WireRequest,
+                reply: Reply, started: float) -> Coroutine[Any, Any, None] | None:
         if stub is None:
             self._unmatched(state, request, reply, started)
             return None

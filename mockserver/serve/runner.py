@@ -61,6 +61,7 @@ class Runner:
             reloader = Reloader(self.options.mappings_dir, settle=DEFAULT_SETTLE)
             reloader.baseline()  # before loading: a change in between is seen by the first scan
         self.state.stubs.load()
+        await self.state.share()
         self._runner = web.AppRunner(create_admin_app(self.state, self.plane), access_log=None,
                                      handle_signals=False, shutdown_timeout=1.0)
         await self._runner.setup()
@@ -82,7 +83,8 @@ class Runner:
                               connections=self._connections)
 
         server = await asyncio.get_running_loop().create_server(
-            connection, host, port, reuse_address=True, backlog=1024, ssl=ssl)
+            connection, host, port, reuse_address=True, backlog=1024, ssl=ssl,
+            reuse_port=self.options.reuse_port or None)
         self._servers.append(server)
         sockets = server.sockets or ()
         return int(sockets[0].getsockname()[1]) if sockets else port
@@ -107,6 +109,7 @@ class Runner:
             self._runner = None
         for server in servers:
             await server.wait_closed()
+        await self.state.unshare()
 
     async def serve_forever(self) -> None:
         await self.start()
@@ -168,7 +171,13 @@ class ThreadedRunner:
         """Run `func(*args)` on the server's loop (state is only touched from there)."""
 
         async def invoke() -> Any:
-            return func(*args)
+            shared = self.state.shared
+            if shared is None:
+                return func(*args)
+            await shared.refresh()
+            result = func(*args)
+            await shared.drain()
+            return result
 
         return asyncio.run_coroutine_threadsafe(invoke(), self._loop).result(timeout=30)
 

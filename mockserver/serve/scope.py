@@ -74,6 +74,10 @@ class Scope:
     def scenario_names(self) -> list[str]:
         return self.stubs.registry.scenarios.names()
 
+    def update_settings(self, settings: GlobalSettings) -> None:
+        """Replace the global settings (`/__admin/settings`)."""
+        self.settings = settings
+
     def reset(self, *, quiet: bool = False) -> None:
         """WireMock's reset: drop stubs, scenarios and journal; reload files; keep settings.
         `quiet` logs the reload at debug level (the Python API resets before every test)."""

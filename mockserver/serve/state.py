@@ -8,14 +8,18 @@
     recording   RecordingSession    made on first use (the recorder is not start-up work)
     webhooks    Webhooks            callbacks in flight and finished (serve/webhooks.py)
     namespaces  Namespaces          isolated scopes layered over this one (`/__ns/{name}`)
+    shared      Replica | None      with `--store`: shares stubs, journal, scenarios, settings
     log         structlog logger    handed to the services that log
 
-All but `namespaces` make a `Scope`, which is what admin handlers and the data plane talk to
-(a namespace shares the server's `webhooks` pool). Admin handlers stay thin: they parse a
-request, call one service method, serialise the result.
+All but `namespaces` and `shared` make a `Scope`, which is what admin handlers and the data
+plane talk to (a namespace shares the server's `webhooks` pool). Admin handlers stay thin:
+they parse a request, call one service method, serialise the result.
 """
 
 from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
 
 import structlog
 from aiohttp import web
@@ -25,8 +29,12 @@ from mockserver.serve.namespaces import Namespaces
 from mockserver.serve.proxy import catch_all_stub
 from mockserver.serve.scope import Scope
 from mockserver.serve.webhooks import Webhooks
-from mockserver.settings import ServerOptions
+from mockserver.settings import GlobalSettings, ServerOptions
+from mockserver.stubs.settings import parse_settings
 from mockserver.stubs.store import StubStore
+
+if TYPE_CHECKING:
+    from mockserver.store.replica import Replica
 
 
 class ServerState(Scope):
@@ -39,6 +47,34 @@ class ServerState(Scope):
         self.webhooks = Webhooks(options.webhook_threadpool_size, rng=self.runtime.rng)
         self.namespaces = Namespaces(self, ttl=options.namespace_ttl,
                                      limit=options.max_namespaces)
+        self.shared: Replica | None = None
+
+    async def share(self) -> None:
+        """Join the store `options.store` names (after the files are loaded). Only this,
+        the default scope, is shared: namespaces stay in their process."""
+        if self.options.store is None:
+            return
+        from mockserver.store.replica import open_replica  # the redis client: an extra
+
+        self.shared = open_replica(self.options.store, self.stubs, self.journal,
+                                   apply_settings=self._shared_settings,
+                                   settings_json=lambda: json.dumps(self.settings.to_json()),
+                                   log=self.log)
+        await self.shared.start()
+
+    async def unshare(self) -> None:
+        if self.shared is not None:
+            await self.shared.stop()
+            self.shared = None
+
+    def update_settings(self, settings: GlobalSettings) -> None:
+        """As `Scope.update_settings`, and every replica's, with a shared store."""
+        super().update_settings(settings)
+        if self.shared is not None:
+            self.shared.settings_changed(json.dumps(settings.to_json()))
+
+    def _shared_settings(self, text: str) -> None:
+        self.settings = parse_settings(json.loads(text))
 
     def _pinned_stubs(self) -> tuple[StubMapping, ...]:
         proxy_all = self.options.proxy_all

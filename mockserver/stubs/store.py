@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Protocol
 
 import structlog
 
@@ -25,6 +26,20 @@ from mockserver.matching.registry import Registry
 from mockserver.model import StubMapping
 from mockserver.stubs.files import load_directory
 from mockserver.stubs.persistence import delete_stub_file, write_stub
+
+
+class StubListener(Protocol):
+    """Told of every change made through the store, to share it (a shared store)."""
+
+    def changed(self, stub: StubMapping) -> None:
+        """`stub` was added or edited."""
+
+    def removed(self, stub: StubMapping) -> None: ...
+
+    def removed_all(self) -> None: ...
+
+    def reset(self) -> None:
+        """Back to the files' stubs."""
 
 
 class StubStore:
@@ -51,6 +66,8 @@ class StubStore:
         self._pinned = pinned
         self._owned_files: set[str] = set()  # files this process wrote
         self._dirty: set[str] = set()  # file-loaded stubs edited since they were loaded
+        self.file_stubs: list[StubMapping] = []  # as last loaded (and pinned): a resync's base
+        self.listener: StubListener | None = None
 
     # -- loading ------------------------------------------------------------------------
     def load(self, *, quiet: bool = False) -> None:
@@ -59,9 +76,8 @@ class StubStore:
         if not self.on_disk:
             return
         result = load_directory(self.mappings_dir)
-        for stub in result.stubs:
-            self.registry.add(stub)
-        for stub in self._pinned():
+        self.file_stubs = [*result.stubs, *self._pinned()]
+        for stub in self.file_stubs:
             self.registry.add(stub)
         self.load_errors = result.errors
         for error in result.errors:
@@ -76,6 +92,8 @@ class StubStore:
         self.registry.clear()
         self._dirty.clear()
         self.load(quiet=quiet)
+        if self.listener is not None:
+            self.listener.reset()
 
     def reloaded(self, old: Sequence[StubMapping]) -> None:
         """`old` were replaced by their file's new content: they are no longer edits."""
@@ -88,6 +106,8 @@ class StubStore:
         stub = self.registry.add(stub)
         if stub.persistent and self.on_disk:
             stub = self._persist(stub)
+        if self.listener is not None:
+            self.listener.changed(stub)
         return stub
 
     def edit(self, stub: StubMapping) -> StubMapping:
@@ -99,6 +119,8 @@ class StubStore:
             self._dirty.add(stub.id)
         if stub.persistent and self.on_disk:
             stub = self._persist(stub)
+        if self.listener is not None:
+            self.listener.changed(stub)
         return stub
 
     def remove(self, stub_id: str) -> StubMapping | None:
@@ -106,6 +128,8 @@ class StubStore:
         if stub is not None and stub.persistent and stub.source is not None:
             delete_stub_file(stub)
             self._owned_files.discard(stub.source.path)
+        if stub is not None and self.listener is not None:
+            self.listener.removed(stub)
         return stub
 
     def remove_all(self) -> None:
@@ -115,6 +139,8 @@ class StubStore:
                 delete_stub_file(stub)
         self._owned_files.clear()
         self.registry.clear()
+        if self.listener is not None:
+            self.listener.removed_all()
 
     def save_all(self) -> None:
         """Persist every stub not already on disk as written (edited file stubs are rewritten)."""

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import gzip
+import os
 import uuid
+import warnings
 import zlib
 
 import pytest
@@ -98,3 +100,20 @@ def test_decode_content_stops_at_the_limit() -> None:
     bomb = gzip.compress(bytes(1_000_000))
     assert decode_content(bomb, "gzip", limit=1_000_000) == bytes(1_000_000)
     assert decode_content(bomb, "gzip", limit=999_999) is None
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this platform")
+def test_a_forked_process_makes_request_ids_of_its_own() -> None:
+    """Workers forked from one parent never hand out the same request id."""
+    read, write = os.pipe()
+    with warnings.catch_warnings():  # 3.12+ warns about forking a threaded process (xdist's)
+        warnings.simplefilter("ignore", DeprecationWarning)
+        pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        os.write(write, new_id().encode())
+        os._exit(0)
+    os.close(write)
+    child_id = os.read(read, 100).decode()
+    os.close(read)
+    os.waitpid(pid, 0)
+    assert child_id[:24] != new_id()[:24]

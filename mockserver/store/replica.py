@@ -1,0 +1,448 @@
+"""One replica's link to a shared store: it shares what changes here and applies what changed
+elsewhere, so replicas behind one load balancer answer as one server.
+
+The serving path stays local. Matching reads this replica's registry; journal entries queue
+here and a writer task appends them in pipelined batches after the response; only a scenario
+stub waits for the store (its gate and transition are one atomic script there).
+
+Stub and settings changes carry a version: a replica applies version v+1 from pub/sub and
+resyncs in full (files' stubs, then the shared changes in order) after any gap, on start and
+on every reconnect. Admin requests read through `refresh()` (the journal caught up with every
+replica's entries, stubs at the newest version) and answer after `drain()` (their change is in
+the store), so an admin client sees one consistent server whichever replica it reaches.
+
+When the store cannot be reached the replica keeps serving the stubs it has, keeps up to
+`buffer` journal entries, decides scenario gates on its cached states, and reports itself
+unavailable; it reconnects on its own, pushes what it queued, then resyncs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import time
+import uuid
+from collections import deque
+from collections.abc import Awaitable, Callable
+from typing import Any
+from urllib.parse import parse_qs, urlsplit, urlunsplit
+
+import structlog
+from redis.exceptions import RedisError
+
+from mockserver.errors import MockServerError
+from mockserver.journal import Journal, ServeEvent
+from mockserver.matching.scenarios import Scenarios
+from mockserver.model import STARTED, StubMapping
+from mockserver.store.codec import decode_event, encode_event, encode_stub
+from mockserver.store.redisdb import Keyspace, RedisStore, Snapshot
+from mockserver.stubs.parse import parse_stub
+from mockserver.stubs.store import StubStore
+
+Op = Callable[[], Awaitable[Any]]
+StoreFailure = (RedisError, OSError, asyncio.TimeoutError)
+BATCH = 256  # journal entries per pipelined append
+DEFAULT_JOURNAL_BYTES = 64 * 1024 * 1024
+FLUSH_INTERVAL = 0.005  # seconds journal entries gather before an append (unless a batch fills)
+
+
+def _sid_key(sid: str) -> tuple[int, int]:
+    ms, _, seq = sid.partition("-")
+    return int(ms), int(seq or 0)
+
+
+class Replica:
+    """Shares `stubs`, `journal` and the scenario states through `store`.
+
+    `apply_settings(json)` installs settings another replica set; `reset_stubs()` is a reset
+    another replica asked for (the files reloaded here).
+    """
+
+    def __init__(self, store: RedisStore, stubs: StubStore, journal: Journal, *,
+                 apply_settings: Callable[[str], None], log: Any,
+                 settings_json: Callable[[], str | None] = lambda: None,
+                 max_bytes: int | None = DEFAULT_JOURNAL_BYTES, buffer: int = 10_000) -> None:
+        self.store = store
+        self.stubs = stubs
+        self.journal = journal
+        self.origin = uuid.uuid4().hex
+        self.log: structlog.typing.FilteringBoundLogger = log
+        self.available = False
+        self.last_error: str | None = None
+        self.version = 0
+        self.max_bytes = max_bytes
+        self._apply_settings = apply_settings
+        self._settings_json = settings_json
+        self._applying = False  # applying another replica's change: share nothing back
+        self._pending: deque[ServeEvent] = deque(maxlen=buffer)
+        self.dropped = 0  # journal entries the buffer could not keep while the store was away
+        self._ops: deque[Op] = deque()
+        self._wake = asyncio.Event()
+        self._urgent = False  # someone waits in drain(): flush without gathering first
+        self._busy = False  # the writer is talking to the store
+        self._pass_done = asyncio.Event()  # set after each of the writer's passes
+        self._connected = asyncio.Event()
+        self._sids: dict[str, str] = {}  # journal entry id -> stream id
+        self._last_sid: str | None = None
+        self._journal_gen = -1
+        self._tasks: list[asyncio.Task[None]] = []
+
+    @property
+    def scenarios(self) -> Scenarios:
+        return self.stubs.registry.scenarios
+
+    # -- lifecycle -----------------------------------------------------------------------
+    async def start(self, *, wait: float = 5.0) -> None:
+        """Connect and resync (waiting up to `wait` seconds; the replica serves either way)."""
+        self.stubs.listener = self
+        self.journal.listener = self
+        self.scenarios.shared = self
+        self._tasks = [asyncio.create_task(self._subscribe(), name="store-subscriber"),
+                       asyncio.create_task(self._write(), name="store-writer")]
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(self._connected.wait(), wait)
+        if not self.available:
+            self.log.warning("store_unavailable", store=self.store.url, error=self.last_error)
+
+    async def stop(self) -> None:
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(self.drain(), 2.0)
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks = []
+        self.stubs.listener = None
+        self.journal.listener = None
+        self.scenarios.shared = None
+        await self.store.close()
+
+    def _lost(self, exc: BaseException) -> None:
+        if self.available:
+            self.log.warning("store_lost", store=self.store.url, error=str(exc))
+        self.available = False
+        self.last_error = f"{exc.__class__.__name__}: {exc}"
+        self._connected.clear()
+
+    # -- receiving ----------------------------------------------------------------------
+    async def _subscribe(self) -> None:
+        delay = 0.1
+        while True:
+            pubsub = self.store.client.pubsub()
+            try:
+                await pubsub.subscribe(self.store.keys.channel)
+                await self._reseed()
+                await self._push_queued()  # what changed here while away goes first
+                await self.resync()
+                self.available = True
+                self.last_error = None
+                self._connected.set()
+                self._wake.set()
+                self.log.info("store_connected", store=self.store.url, version=self.version)
+                delay = 0.1
+                while True:
+                    message = await pubsub.get_message(ignore_subscribe_messages=True,
+                                                       timeout=1.0)
+                    if message is not None and message["type"] == "message":
+                        await self._on_message(message["data"].decode("utf-8"))
+            except StoreFailure as exc:
+                self._lost(exc)
+            finally:
+                with contextlib.suppress(*StoreFailure):
+                    await pubsub.aclose()
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 2.0)
+
+    async def _reseed(self) -> None:
+        """After a store restarted empty, the stubs, settings and scenario states this replica
+        still holds go back in (the first replica to reconnect wins; the others resync)."""
+        if self.version == 0:
+            return
+        snap = await self.store.snapshot()
+        if snap.version != 0:
+            return
+        # every stub held goes in, files' stubs too (their copy then wins over the files,
+        # as an edit would); files' stubs removed here go in as removed
+        held = sorted(self.stubs.registry.all(), key=lambda s: s.insertion_index)
+        stubs = [(s.id, encode_stub(s)) for s in held]
+        kept = {s.id for s in held}
+        stubs += [(s.id, "") for s in self.stubs.file_stubs if s.id not in kept]
+        scenarios = {n: st for n in self.scenarios.names()
+                     if (st := self.scenarios.state(n)) is not None}
+        if await self.store.seed(self.version, stubs, self._settings_json(), scenarios):
+            self.log.warning("store_reseeded", store=self.store.url, stubs=len(stubs))
+
+    async def _on_message(self, text: str) -> None:
+        kind, _, rest = text.partition("\n")
+        if kind == "s":
+            name, _, state = rest.partition("\n")
+            self.scenarios.cached(name, state)
+        elif kind == "v":
+            version, origin, op, item, body = rest.split("\n", 4)
+            v = int(version)
+            if v <= self.version:
+                return
+            if v != self.version + 1:
+                self.log.info("store_resync", have=self.version, seen=v)
+                await self.resync()
+                return
+            self.version = v
+            if origin != self.origin or op in ("put", "del", "settings"):
+                # our own put/del/settings again: harmless, and it restores a change that a
+                # resync taken before it reached the store had dropped here
+                self._apply(op, item, body)
+
+    def _apply(self, op: str, item: str, body: str) -> None:
+        registry = self.stubs.registry
+        self._applying = True
+        try:
+            if op == "put":
+                self._put(parse_stub_json(body))
+            elif op == "del":
+                registry.remove(item)
+            elif op == "drop":
+                registry.clear()
+            elif op == "reset":
+                self.stubs.reset(quiet=True)
+            elif op == "settings":
+                self._apply_settings(body)
+        except MockServerError as exc:  # a stub another version wrote and this one refuses
+            self.log.error("store_change_refused", op=op, item=item, error=str(exc))
+        finally:
+            self._applying = False
+
+    def _put(self, stub: StubMapping) -> None:
+        registry = self.stubs.registry
+        old = registry.get(stub.id)
+        if old is None:
+            registry.add(stub)
+        else:
+            registry.replace(stub.with_changes(source=old.source))
+
+    async def resync(self) -> None:
+        """Rebuild the stubs, settings and scenario states from the store."""
+        snap = await self.store.snapshot()
+        self._rebuild(snap)
+
+    def _rebuild(self, snap: Snapshot) -> None:
+        registry = self.stubs.registry
+        self._applying = True
+        try:
+            registry.clear()
+            if not snap.dropped:
+                for stub in self.stubs.file_stubs:
+                    registry.add(stub)
+            for _seq, stub_id, body in snap.stubs:
+                if not body:
+                    registry.remove(stub_id)
+                    continue
+                try:
+                    self._put(parse_stub_json(body))
+                except MockServerError as exc:
+                    self.log.error("store_change_refused", op="put", item=stub_id,
+                                   error=str(exc))
+            for name, state in snap.scenarios.items():
+                self.scenarios.cached(name, state)
+            if snap.settings is not None:
+                self._apply_settings(snap.settings)
+            self.version = snap.version
+        finally:
+            self._applying = False
+
+    async def refresh(self) -> None:
+        """Before an admin request: stubs at the newest version, scenario states and the
+        journal as the store has them. Nothing when the store is away (local answers)."""
+        if not self.available:
+            return
+        try:
+            await self.drain()
+            version, states = await self.store.head()
+            if version < self.version:  # the store restarted empty: put back what we hold
+                await self._reseed()
+            if version != self.version:  # a change not seen yet (pub/sub lags or lost it)
+                self._rebuild(await self.store.snapshot())
+            else:
+                for name in self.scenarios.names():
+                    self.scenarios.cached(name, states.get(name, STARTED))
+            await self._catch_up()
+        except StoreFailure as exc:
+            self._lost(exc)
+
+    async def _catch_up(self) -> None:
+        gen, entries, oldest, evicted = await self.store.read_journal(self._last_sid)
+        full = gen != self._journal_gen
+        if full:
+            gen, entries, oldest, evicted = await self.store.read_journal(None)
+        events: list[ServeEvent] = []
+        lookup = self.stubs.registry.get
+        for sid, raw in entries:
+            try:
+                event = decode_event(raw, lookup)
+            except (ValueError, KeyError, TypeError) as exc:
+                self.log.error("journal_entry_unreadable", stream_id=sid, error=str(exc))
+                continue
+            local = self.journal.get(event.id)
+            events.append(local if local is not None else event)
+            self._sids[event.id] = sid
+        unsent = {e.id for e in self._pending}
+        floor = _sid_key(oldest) if oldest is not None else None
+
+        def keep(event: ServeEvent) -> bool:
+            if event.id in unsent:
+                return True
+            sid = self._sids.get(event.id)
+            return not full and sid is not None and floor is not None and _sid_key(sid) >= floor
+
+        self.journal.mirror(events, keep=keep)
+        self._sids = {i: s for i, s in self._sids.items() if self.journal.get(i) is not None}
+        if entries:
+            self._last_sid = entries[-1][0]
+        elif full:
+            self._last_sid = None
+        self._journal_gen = gen
+        self.journal.evicted = evicted
+
+    # -- sending ------------------------------------------------------------------------
+    async def drain(self) -> None:
+        """Wait until what was queued here is in the store (at once when it is away)."""
+        while self.available and (self._ops or self._pending or self._busy):
+            self._urgent = True
+            self._pass_done.clear()
+            self._wake.set()
+            done = asyncio.ensure_future(self._pass_done.wait())
+            lost = asyncio.ensure_future(self._lost_wait())
+            await asyncio.wait({done, lost}, return_when=asyncio.FIRST_COMPLETED)
+            done.cancel()
+            lost.cancel()
+
+    async def _lost_wait(self) -> None:
+        while self.available:
+            await asyncio.sleep(0.05)
+
+    def _queue(self, op: Op) -> None:
+        self._ops.append(op)
+        self._wake.set()
+
+    async def _write(self) -> None:
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            if not self.available:
+                await self._connected.wait()
+            if not self._ops and len(self._pending) < BATCH and not self._urgent:
+                await asyncio.sleep(FLUSH_INTERVAL)  # entries gather: one script call a batch
+            self._urgent = False
+            self._busy = True
+            try:
+                while self._pending or self._ops:
+                    await self._flush_journal()
+                    if self._ops:
+                        await self._ops[0]()
+                        self._ops.popleft()
+            except StoreFailure as exc:
+                self._lost(exc)
+            finally:
+                self._busy = False
+                self._pass_done.set()
+
+    async def _push_queued(self) -> None:
+        while self._ops:
+            await self._ops[0]()
+            self._ops.popleft()
+
+    async def _flush_journal(self) -> None:
+        while self._pending:
+            batch = [self._pending[i] for i in range(min(BATCH, len(self._pending)))]
+            payloads = [(e.request.logged_date, encode_event(e)) for e in batch]
+            await self.store.append(payloads, self.journal.max_entries, self.max_bytes)
+            for _ in batch:
+                self._pending.popleft()
+
+    # -- StubListener -------------------------------------------------------------------
+    def changed(self, stub: StubMapping) -> None:
+        if not self._applying:
+            body = encode_stub(stub)
+            self._queue(lambda: self.store.change(self.origin, "put", stub.id, body))
+
+    def removed(self, stub: StubMapping) -> None:
+        if not self._applying:
+            stub_id = stub.id
+            self._queue(lambda: self.store.change(self.origin, "del", stub_id))
+
+    def removed_all(self) -> None:
+        if not self._applying:
+            self._queue(lambda: self.store.change(self.origin, "drop"))
+
+    def reset(self) -> None:
+        if not self._applying:
+            self._queue(lambda: self.store.change(self.origin, "reset"))
+
+    def settings_changed(self, settings_json: str) -> None:
+        self._queue(lambda: self.store.change(self.origin, "settings", "", settings_json))
+
+    # -- JournalListener ----------------------------------------------------------------
+    def entry_added(self, event: ServeEvent) -> None:
+        if len(self._pending) == self._pending.maxlen:
+            self.dropped += 1
+        self._pending.append(event)
+        if self.available:
+            self._wake.set()
+
+    def entries_removed(self, events: list[ServeEvent]) -> None:
+        if self._applying:
+            return
+        ids = [e.id for e in events]
+        self._queue(lambda: self.store.remove_entries(
+            [s for s in (self._sids.pop(i, None) for i in ids) if s]))
+
+    def entries_cleared(self) -> None:
+        if self._applying:
+            return
+        self._pending.clear()
+        self._sids.clear()
+        at = time.time()
+        self._queue(lambda: self.store.clear_journal(at))
+
+    # -- SharedScenarios ----------------------------------------------------------------
+    async def transition(self, name: str, required: str | None,
+                         new: str | None) -> tuple[bool, str] | None:
+        if not self.available:
+            return None
+        try:
+            return await self.store.transition(name, required, new)
+        except StoreFailure as exc:
+            self._lost(exc)
+            return None
+
+    def state_set(self, name: str, state: str) -> None:
+        self._queue(lambda: self.store.set_state(name, state))
+
+    def states_reset(self, name: str | None) -> None:
+        self._queue(lambda: self.store.set_state(name))
+
+    def status(self) -> dict[str, Any]:
+        """What `/__admin/store` shows."""
+        return {"type": "redis", "available": self.available, "error": self.last_error,
+                "version": self.version, "journalBuffered": len(self._pending),
+                "journalDropped": self.dropped, "replica": self.origin}
+
+
+def parse_stub_json(body: str) -> StubMapping:
+    return parse_stub(json.loads(body))
+
+
+def open_replica(url: str, stubs: StubStore, journal: Journal, *,
+                 apply_settings: Callable[[str], None], settings_json: Callable[[], str | None],
+                 log: Any) -> Replica:
+    """A replica on the store at `url`: redis://host:port/db, with `prefix=NAME` (keys under
+    NAME:, default mockserver) and `journal_bytes=N` (the shared journal's byte budget,
+    default 64 MiB, 0 for none) as query parameters."""
+    parts = urlsplit(url)
+    query = parse_qs(parts.query)
+    prefix = query.pop("prefix", ["mockserver"])[0]
+    budget = int(query.pop("journal_bytes", [str(DEFAULT_JOURNAL_BYTES)])[0])
+    rest = "&".join(f"{k}={v}" for k, values in query.items() for v in values)
+    clean = urlunsplit((parts.scheme, parts.netloc, parts.path, rest, parts.fragment))
+    return Replica(RedisStore(clean, Keyspace(prefix)), stubs, journal,
+                   apply_settings=apply_settings, settings_json=settings_json, log=log,
+                   max_bytes=budget or None)
