@@ -40,7 +40,6 @@ from mockserver.journal import ServeEvent
 from mockserver.model import DelayDistribution, StubMapping
 from mockserver.respond.delays import sample_delay
 from mockserver.respond.rendering import resolve_body_file
-from mockserver.respond.templating.context import Params, RequestModel
 from mockserver.stubs.parse import parse_delay_distribution
 
 if TYPE_CHECKING:
@@ -343,6 +342,9 @@ def _body(params: Mapping[str, Any], text: Callable[[Any, str], str],
 
 
 def _model(params: dict[str, Any], event: ServeEvent, templating: Templating) -> dict[str, Any]:
+    # imported here: templating (Jinja2) loads on first use, not at start-up
+    from mockserver.respond.templating.context import Params, RequestModel
+
     """`originalRequest`, `originalResponse` and `parameters`; no `request` (as in WireMock)."""
     stub = event.stub
     url = stub.request.url if stub is not None else None
