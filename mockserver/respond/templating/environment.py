@@ -5,7 +5,8 @@
 holds what one server renders with: helpers bound to its seeded random source and clock.
 Nothing here can reach files, imports, the environment or Python internals: the sandbox
 blocks `_` attributes and unsafe callables, Jinja's loader-based tags are refused at
-compile time, and `*`/`**` are capped so a template cannot allocate gigabytes.
+compile time, and every loop, buffer and sized operation is charged to the render's
+budget (`budget`) so a template can neither spin nor allocate gigabytes.
 """
 
 from __future__ import annotations
@@ -18,13 +19,14 @@ from types import TracebackType
 from typing import Any
 
 from jinja2 import ChainableUndefined, TemplateSyntaxError, nodes
+from jinja2.filters import FILTERS as JINJA_FILTERS
 from jinja2.exceptions import SecurityError
 from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from mockserver.errors import TemplateError
 from mockserver.model import ResponseDefinition, is_template
-from mockserver.respond.templating import wiremock_helpers
+from mockserver.respond.templating import budget, wiremock_helpers
 from mockserver.respond.templating.context import MultiValue, Params, PathValue, RequestModel
 from mockserver.respond.templating.dates import Clock, utc_now
 from mockserver.respond.templating.handlebars import (
@@ -39,21 +41,44 @@ from mockserver.respond.templating.values import text_of, truthy
 MAX_SIZE = 1_000_000  # longest string or list a `*` may build
 MAX_EXPONENT = 1_000
 _REFUSED_TAGS = (nodes.Extends, nodes.Include, nodes.Import, nodes.FromImport)
+_COUNTED = "counted_loop"  # the filter every `for` iterable is wrapped in at compile time
 
 
 class _Sandbox(ImmutableSandboxedEnvironment):
-    intercepted_binops = frozenset({"*", "**"})
+    intercepted_binops = frozenset({"*", "**", "+", "%"})
+    code_generator_class = budget.BudgetCodeGenerator
+    capped_buffer = budget.CappedBuffer
+    checked_concat = staticmethod(budget.checked_concat)
 
     def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
         if operator == "**" and isinstance(right, (int, float)) and abs(right) > MAX_EXPONENT:
             raise SecurityError(f"exponent {right} is larger than {MAX_EXPONENT}")
         if operator == "*":
             for seq, count in ((left, right), (right, left)):
-                if isinstance(seq, (str, list, tuple)) and isinstance(count, int) and (
-                    len(seq) * count > MAX_SIZE
-                ):
-                    raise SecurityError(f"result would be longer than {MAX_SIZE}")
+                if isinstance(seq, (str, list, tuple)) and isinstance(count, int):
+                    size = budget.product_size(seq, count)
+                    if size > MAX_SIZE:
+                        raise SecurityError(f"result would be longer than {MAX_SIZE}")
+                    budget.current().charge(size)
+        elif operator == "+" and isinstance(left, (str, list, tuple)) and \
+                isinstance(right, (str, list, tuple)):
+            budget.current().charge(len(left) + len(right))
+        elif operator == "%" and isinstance(left, str):
+            budget.current().charge(budget.format_size(left, right))
         return super().call_binop(context, operator, left, right)
+
+    def call(__self, __context: Context, __obj: Any,  # noqa: N805 - Jinja's own signature
+             *args: Any, **kwargs: Any) -> Any:
+        method = getattr(__obj, "__wrapped__", __obj)  # str.format comes wrapped
+        owner = getattr(method, "__self__", None)
+        size = budget.STR_METHOD_SIZES.get(getattr(method, "__name__", ""))
+        if size is not None and isinstance(owner, str):
+            budget.current().charge(size(owner, *args, **kwargs))
+        elif getattr(method, "__name__", "") == "join" and isinstance(owner, str) and args:
+            items = list(args[0])
+            budget.current().charge(budget.join_size(items, owner))
+            args = (items, *args[1:])
+        return super().call(__context, __obj, *args, **kwargs)
 
 
 @lru_cache(maxsize=1)
@@ -70,6 +95,9 @@ def environment() -> ImmutableSandboxedEnvironment:
     for name in ("lipsum", "cycler", "joiner"):  # nothing a stub needs; less to attack
         env.globals.pop(name, None)
     env.filters.update(FILTERS)
+    for name, size in budget.FILTER_SIZES.items():
+        env.filters[name] = budget.sized_filter(JINJA_FILTERS[name], size)
+    env.filters[_COUNTED] = budget.Counted
     return env
 
 
@@ -81,8 +109,14 @@ class CompiledTemplate:
     _template: Any
 
     def render(self, variables: Mapping[str, Any]) -> str:
+        """The output, built within one fresh budget (`budget.MAX_*`)."""
         try:
-            return str(self._template.render(variables))
+            with budget.spending() as spent:
+                out: list[str] = []
+                for chunk in self._template.generate(variables):
+                    spent.charge(len(chunk))
+                    out.append(chunk)
+                return "".join(out)
         except Exception as exc:  # noqa: BLE001 - helpers and the sandbox raise many kinds
             raise TemplateError(_describe(exc), _template_line(exc.__traceback__)) \
                 from None
@@ -141,6 +175,9 @@ def _compile(env: ImmutableSandboxedEnvironment, source: str, language: str,
         for node in tree.find_all(_REFUSED_TAGS):
             raise TemplateError(f"{type(node).__name__.lower()} is not allowed in a stub "
                                   "template", node.lineno)
+        for loop in tree.find_all(nodes.For):  # every iteration is charged to the budget
+            loop.iter = nodes.Filter(loop.iter, _COUNTED, [], [], None, None,
+                                     lineno=loop.iter.lineno)
         template = env.from_string(tree)
     except TemplateSyntaxError as exc:
         raise TemplateError(exc.message or "syntax error", exc.lineno) from None
