@@ -7,6 +7,7 @@
     │   ├── HandlebarsError      Handlebars the translator cannot read (respond.templating)
     │   └── HelperError          a helper refused its arguments (respond.templating)
     ├── RenderError              a matched stub cannot be answered for this request
+    ├── BodyTooLarge             a request body (or its inflated form) passes the size limit
     ├── RedactionError           a redaction policy names a JSONPath that does not parse
     ├── StubStoreError           the running server's stubs refuse a change
     │   ├── DuplicateStubError   the id is already taken
@@ -97,6 +98,14 @@ class TemplateError(MockServerError):
 
 class RenderError(MockServerError):
     """The stub cannot be answered for this request (a missing body file, a failing template)."""
+
+
+class BodyTooLarge(MockServerError):
+    """A request body, as sent or once inflated, is larger than `--max-request-body`."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        super().__init__(f"the request body is larger than {limit} bytes")
 
 
 class RedactionError(MockServerError):

@@ -18,6 +18,8 @@ from functools import cached_property
 from typing import Any, ClassVar
 from urllib.parse import parse_qsl, unquote
 
+from mockserver.errors import BodyTooLarge
+
 MultiDict = dict[str, list[str]]
 
 # Content codings `decode_content` undoes ("" and identity: nothing to undo).
@@ -128,23 +130,26 @@ def charset_of(content_type: str | None) -> str:
     return "utf-8"
 
 
-def decode_content(body: bytes, coding: str, limit: int = DECODE_LIMIT) -> bytes | None:
+def decode_content(body: bytes, coding: str, limit: int = DECODE_LIMIT, *,
+                   strict: bool = False) -> bytes | None:
     """A gzip (or x-gzip) or deflate body decoded, or None when it cannot be: an unknown
     coding, corrupt or truncated data, or more than `limit` bytes once inflated (a small
-    request must not grow into gigabytes). Deflate may be zlib-wrapped or raw, as some send.
+    request must not grow into gigabytes; `strict` raises `BodyTooLarge` for that instead).
+    Deflate may be zlib-wrapped or raw, as some send. Inflating stops at `limit + 1` bytes.
     """
     coding = coding.strip().lower()
     if coding in ("", "identity"):
         return body
     if coding in ("gzip", "x-gzip"):
-        return _inflate(body, 16 + zlib.MAX_WBITS, limit, members=True)
+        return _inflate(body, 16 + zlib.MAX_WBITS, limit, strict, members=True)
     if coding == "deflate":
-        decoded = _inflate(body, zlib.MAX_WBITS, limit)
-        return decoded if decoded is not None else _inflate(body, -zlib.MAX_WBITS, limit)
+        decoded = _inflate(body, zlib.MAX_WBITS, limit, strict)
+        return decoded if decoded is not None else _inflate(body, -zlib.MAX_WBITS, limit, strict)
     return None
 
 
-def _inflate(data: bytes, wbits: int, limit: int, *, members: bool = False) -> bytes | None:
+def _inflate(data: bytes, wbits: int, limit: int, strict: bool, *,
+             members: bool = False) -> bytes | None:
     """Every member of a (multi-member) stream, or None past `limit` or when incomplete."""
     out: list[bytes] = []
     size = 0
@@ -155,6 +160,8 @@ def _inflate(data: bytes, wbits: int, limit: int, *, members: bool = False) -> b
         except zlib.error:
             return None
         size += len(chunk)
+        if size > limit and strict:
+            raise BodyTooLarge(limit)
         if size > limit or not inflater.eof:
             return None
         out.append(chunk)

@@ -1,11 +1,16 @@
 """The request journal: a bounded store of serve events, oldest evicted first.
 
+Bounded twice: by entries (`--max-request-journal-entries`) and by the bytes its bodies,
+URLs and headers hold (`--max-request-journal-bytes`). A body larger than one entry's share
+(`body_keep`: a sixteenth of the byte bound, at most 1 MiB) is kept truncated, with its
+size and SHA-256, so 5,000 uploads of a megabyte cannot grow the process by gigabytes.
 Verification asks this store what happened; it says how many events it has dropped, so a
 verification on a truncated journal never passes or fails silently.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -14,6 +19,21 @@ from typing import Any, Protocol
 from mockserver.exchange import Request
 from mockserver.matching.pattern import matches
 from mockserver.model import RequestPattern, StubMapping
+
+MAX_BODY_KEEP = 1024 * 1024
+_ENTRY_OVERHEAD = 1024  # the event, request and their small objects, roughly
+
+
+@dataclass(frozen=True, slots=True)
+class TruncatedBody:
+    """What a body was before the journal kept only its first bytes."""
+
+    size: int
+    sha256: str
+
+    @classmethod
+    def of(cls, body: bytes) -> TruncatedBody:
+        return cls(len(body), hashlib.sha256(body).hexdigest())
 
 
 @dataclass(eq=False, slots=True)
@@ -30,6 +50,9 @@ class ServeEvent:
     added_delay: float = 0.0
     total_time: float = 0.0
     proxied: bool = False
+    request_body_cut: TruncatedBody | None = None  # set when the journal truncated it
+    response_body_cut: TruncatedBody | None = None
+    size: int = 0  # bytes charged to the journal
 
     @property
     def id(self) -> str:
@@ -53,11 +76,17 @@ class JournalListener(Protocol):
 
 
 class Journal:
-    def __init__(self, max_entries: int | None, *, enabled: bool = True) -> None:
+    def __init__(self, max_entries: int | None, *, max_bytes: int | None = None,
+                 enabled: bool = True) -> None:
         self.enabled = enabled
         self.max_entries = max_entries
+        self.max_bytes = max_bytes
+        # no byte bound (the record command): bodies are kept whole, as recordings need
+        self.body_keep = None if max_bytes is None else max(1024, max_bytes // 16)
         self._events: OrderedDict[str, ServeEvent] = OrderedDict()
         self.evicted = 0
+        self.bytes = 0
+        self.truncated = 0  # bodies kept truncated, over the journal's life
         self.listener: JournalListener | None = None
 
     def __len__(self) -> int:
@@ -67,13 +96,43 @@ class Journal:
         if not self.enabled:
             return
         event.request.forget_derived()  # kept for months in a long run: only what was sent
+        self._measure(event)
+        old = self._events.pop(event.id, None)
+        if old is not None:
+            self.bytes -= old.size
         self._events[event.id] = event
-        if self.max_entries is not None:
-            while len(self._events) > self.max_entries:
-                self._events.popitem(last=False)
-                self.evicted += 1
+        self.bytes += event.size
+        self.evicted += self._evict()
         if self.listener is not None:
             self.listener.entry_added(event)
+
+    def _measure(self, event: ServeEvent) -> None:
+        """Truncate bodies past one entry's share and note the bytes the event holds."""
+        request, keep = event.request, self.body_keep
+        if keep is not None and len(request.body) > keep:
+            event.request_body_cut = TruncatedBody.of(request.body)
+            request.body = request.body[:keep]
+            self.truncated += 1
+        if keep is not None and len(event.body) > keep:
+            event.response_body_cut = TruncatedBody.of(event.body)
+            event.body = event.body[:keep]
+            self.truncated += 1
+        event.size = (_ENTRY_OVERHEAD + len(request.body) + len(event.body) + len(request.url)
+                      + sum(len(k) + len(v) for k, v in request.headers)
+                      + sum(len(k) + len(v) for k, v in event.headers))
+
+    def _evict(self) -> int:
+        """Drop the oldest events past either bound; how many went."""
+        dropped = 0
+        while self._events and (
+            (self.max_entries is not None and len(self._events) > self.max_entries)
+            or (self.max_bytes is not None and self.bytes > self.max_bytes
+                and len(self._events) > 1)
+        ):
+            _, oldest = self._events.popitem(last=False)
+            self.bytes -= oldest.size
+            dropped += 1
+        return dropped
 
     def mirror(self, events: list[ServeEvent], *, keep: Callable[[ServeEvent], bool]) -> None:
         """Take the shared journal's order: `events` (oldest first) become the newest, and of
@@ -82,10 +141,11 @@ class Journal:
             del self._events[event_id]
         for event in events:
             self._events.pop(event.id, None)
+            if not event.size:
+                self._measure(event)
             self._events[event.id] = event
-        if self.max_entries is not None:
-            while len(self._events) > self.max_entries:
-                self._events.popitem(last=False)
+        self.bytes = sum(e.size for e in self._events.values())
+        self._evict()
 
     def get(self, event_id: str) -> ServeEvent | None:
         return self._events.get(event_id)
@@ -105,14 +165,17 @@ class Journal:
 
     def remove(self, event_id: str) -> ServeEvent | None:
         event = self._events.pop(event_id, None)
-        if event is not None and self.listener is not None:
-            self.listener.entries_removed([event])
+        if event is not None:
+            self.bytes -= event.size
+            if self.listener is not None:
+                self.listener.entries_removed([event])
         return event
 
     def remove_where(self, predicate: Callable[[ServeEvent], bool]) -> list[ServeEvent]:
         removed = [e for e in self._events.values() if predicate(e)]
         for event in removed:
             del self._events[event.id]
+            self.bytes -= event.size
         if removed and self.listener is not None:
             self.listener.entries_removed(removed)
         return removed
@@ -120,5 +183,7 @@ class Journal:
     def clear(self) -> None:
         self._events.clear()
         self.evicted = 0
+        self.bytes = 0
+        self.truncated = 0
         if self.listener is not None:
             self.listener.entries_cleared()

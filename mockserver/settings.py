@@ -10,6 +10,19 @@ from typing import Any
 from mockserver.model import Chaos, DelayDistribution
 
 DEFAULT_JOURNAL_SIZE = 10_000
+DEFAULT_JOURNAL_BYTES = 256 * 1024 * 1024  # request and response bodies kept, all entries together
+DEFAULT_MAX_REQUEST_BODY = 50 * 1024 * 1024  # bytes, as sent and once inflated; 413 beyond
+_UNITS = {"": 1, "b": 1, "k": 1000, "kb": 1000, "kib": 1024, "m": 1000**2, "mb": 1000**2,
+          "mib": 1024**2, "g": 1000**3, "gb": 1000**3, "gib": 1024**3}
+
+
+def byte_size(text: str) -> int:
+    """`50MiB`, `64mb`, `1048576`: a size option as bytes (at least 1)."""
+    digits = text.strip().rstrip("bBiIkKmMgG ")
+    unit = text.strip()[len(digits):].strip().lower()
+    if unit not in _UNITS or not digits.isdigit() or int(digits) < 1:
+        raise ValueError(f"not a size: {text!r} (expected e.g. 1048576, 512KiB, 50MiB, 1GiB)")
+    return int(digits) * _UNITS[unit]
 
 
 @dataclass(frozen=True)
@@ -18,6 +31,8 @@ class ServerOptions:
     port: int = 8080
     root_dir: Path = Path("stubs")
     max_request_journal_entries: int | None = DEFAULT_JOURNAL_SIZE
+    max_request_journal_bytes: int | None = DEFAULT_JOURNAL_BYTES
+    max_request_body: int = DEFAULT_MAX_REQUEST_BODY
     request_journal: bool = True
     request_logging: bool = True
     log_format: str = "console"

@@ -16,6 +16,7 @@ from structlog.contextvars import bind_contextvars
 
 from mockserver.errors import (
     AdminError,
+    BodyTooLarge,
     DuplicateStubError,
     MockServerError,
     NotRecordingError,
@@ -24,6 +25,7 @@ from mockserver.errors import (
     UnknownStubError,
     json_pointer,
 )
+from mockserver.exchange import decode_content
 from mockserver.serve.namespaces import HEADER as NAMESPACE_HEADER
 from mockserver.serve.scope import Scope
 from mockserver.serve.state import STATE, ServerState
@@ -32,8 +34,14 @@ from mockserver.stubs import parse_uuid
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-def json_response(data: Any, status: int = 200) -> web.Response:
+def pretty_json(data: Any, level: int = 0) -> str:
+    """WireMock's layout (Jackson's pretty printer); `level` indents a nested piece."""
     text = json.dumps(data, indent=2, ensure_ascii=False, separators=(",", " : "))
+    return text.replace("\n", "\n" + "  " * level) if level else text
+
+
+def json_response(data: Any, status: int = 200) -> web.Response:
+    text = pretty_json(data)
     return web.Response(
         status=status, body=text.encode("utf-8"),
         headers={"Content-Type": "application/json", "Vary": "Origin"},
@@ -94,7 +102,14 @@ def _select_scope(request: web.Request) -> None:
 
 
 async def read_json(request: web.Request, *, allow_empty: bool = False) -> Any:
-    raw = await request.read()
+    raw = await request.read()  # within client_max_size (--max-request-body), as sent
+    encoding = request.headers.get("Content-Encoding")
+    if raw and encoding:
+        try:
+            raw = decode_content(raw, encoding, state_of(request).options.max_request_body,
+                                 strict=True) or raw
+        except BodyTooLarge as exc:
+            raise AdminError(413, str(exc)) from None
     if not raw.strip():
         if allow_empty:
             return None

@@ -32,6 +32,9 @@ EVICTED_HEADER = "X-Mockserver-Journal-Evicted"
 MAX_ENTRIES_HEADER = "X-Mockserver-Journal-Max-Entries"
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+JOURNAL_BYTES_HEADER = "X-Mockserver-Journal-Bytes"
+JOURNAL_MAX_BYTES_HEADER = "X-Mockserver-Journal-Max-Bytes"
+JOURNAL_TRUNCATED_HEADER = "X-Mockserver-Journal-Truncated"
 
 
 def _disabled(request: web.Request) -> bool:
@@ -83,9 +86,22 @@ def _with_journal_headers(reply: web.Response, state: Scope) -> web.Response:
     return reply
 
 
+def cut_headers(event: ServeEvent) -> dict[str, str]:
+    """Where a body was kept truncated: its full size and SHA-256, outside WireMock's JSON."""
+    out: dict[str, str] = {}
+    for side, cut in (("Request", event.request_body_cut), ("Response", event.response_body_cut)):
+        if cut is not None:
+            out[f"X-Mockserver-{side}-Body-Truncated"] = f"size={cut.size}; sha256={cut.sha256}"
+    return out
+
+
 async def get_request(request: web.Request) -> web.Response:
     event = state_of(request).journal.get(path_uuid(request))
-    return not_found() if event is None else json_response(serve_event(event))
+    if event is None:
+        return not_found()
+    reply = json_response(serve_event(event))
+    reply.headers.update(cut_headers(event))
+    return reply
 
 
 async def delete_request(request: web.Request) -> web.Response:

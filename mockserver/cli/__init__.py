@@ -14,7 +14,13 @@ from typing import Any, TypeVar
 from mockserver.cli.startup import plural, serve_until_stopped
 from mockserver.envvars import apply_env_defaults
 from mockserver.errors import RedactionError, StubError
-from mockserver.settings import DEFAULT_JOURNAL_SIZE, ServerOptions
+from mockserver.settings import (
+    DEFAULT_JOURNAL_BYTES,
+    DEFAULT_JOURNAL_SIZE,
+    DEFAULT_MAX_REQUEST_BODY,
+    ServerOptions,
+    byte_size,
+)
 from mockserver.version import __version__
 
 T = TypeVar("T")
@@ -61,6 +67,14 @@ def build_parser() -> argparse.ArgumentParser:
                        help="auto (default): uvloop where installed, else asyncio's own")
     serve.add_argument("--max-request-journal-entries", type=int, default=DEFAULT_JOURNAL_SIZE,
                        metavar="N", help=f"journal size bound (default {DEFAULT_JOURNAL_SIZE})")
+    serve.add_argument("--max-request-journal-bytes", type=byte_size,
+                       default=DEFAULT_JOURNAL_BYTES, metavar="SIZE",
+                       help="bound on the bodies the journal keeps, all entries together "
+                       "(default 256MiB; e.g. 64MiB, 1GiB; bodies past an entry's share are "
+                       "kept truncated)")
+    serve.add_argument("--max-request-body", type=byte_size, default=DEFAULT_MAX_REQUEST_BODY,
+                       metavar="SIZE", help="largest request body, as sent and once inflated; "
+                       "larger ones are answered 413 (default 50MiB)")
     serve.add_argument("--no-request-journal", action="store_true",
                        help="do not record requests (verification endpoints then report -1)")
     serve.add_argument("--disable-request-logging", action="store_true",
@@ -272,6 +286,8 @@ def serve(args: argparse.Namespace) -> int:
         port=args.port,
         root_dir=root_dir,
         max_request_journal_entries=args.max_request_journal_entries,
+        max_request_journal_bytes=args.max_request_journal_bytes,
+        max_request_body=args.max_request_body,
         request_journal=not args.no_request_journal,
         request_logging=not args.disable_request_logging,
         log_format=args.log_format or "json",

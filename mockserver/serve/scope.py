@@ -36,6 +36,7 @@ class Scope:
         self.log = log
         self.stubs = stubs
         self.journal = Journal(options.max_request_journal_entries,
+                               max_bytes=options.max_request_journal_bytes,
                                enabled=options.request_journal)
         self.settings = GlobalSettings()
         self.runtime = Runtime(seed=options.seed,

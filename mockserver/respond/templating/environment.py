@@ -19,8 +19,8 @@ from types import TracebackType
 from typing import Any
 
 from jinja2 import ChainableUndefined, TemplateSyntaxError, nodes
-from jinja2.filters import FILTERS as JINJA_FILTERS
 from jinja2.exceptions import SecurityError
+from jinja2.filters import FILTERS as JINJA_FILTERS
 from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
