@@ -126,6 +126,13 @@ def client(server: ThreadedRunner) -> Client:
 def cli_server(root: Path, *args: str) -> Iterator[tuple[Client, Path]]:
     """`python -m mockserver serve` as users run it (on uvloop when installed), stopped after;
     yields a client and the file its output goes to."""
+    with cli_process(root, *args) as (client, log, _):
+        yield client, log
+
+
+@contextmanager
+def cli_process(root: Path, *args: str) -> Iterator[tuple[Client, Path, subprocess.Popen[bytes]]]:
+    """`cli_server` with the server's process too (for its memory, read from /proc)."""
     (root / "mappings").mkdir(parents=True, exist_ok=True)
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -148,7 +155,7 @@ def cli_server(root: Path, *args: str) -> Iterator[tuple[Client, Path]]:
                 if proc.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError("the server did not start") from None
                 time.sleep(0.05)
-        yield client, log
+        yield client, log, proc
     finally:
         proc.terminate()
         try:

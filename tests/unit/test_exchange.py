@@ -10,6 +10,7 @@ import zlib
 
 import pytest
 
+from mockserver.errors import BodyTooLarge
 from mockserver.exchange import Request, decode_content, new_id, parse_cookies, parse_query
 
 
@@ -117,3 +118,12 @@ def test_a_forked_process_makes_request_ids_of_its_own() -> None:
     os.close(read)
     os.waitpid(pid, 0)
     assert child_id[:24] != new_id()[:24]
+
+
+def test_strict_decode_refuses_a_body_inflating_past_the_limit() -> None:
+    """With `strict`, a body inflating past the limit is BodyTooLarge, not kept as sent."""
+    bomb = gzip.compress(bytes(1024 * 1024))
+    assert decode_content(bomb, "gzip", 1000) is None
+    with pytest.raises(BodyTooLarge):
+        decode_content(bomb, "gzip", 1000, strict=True)
+    assert decode_content(gzip.compress(b"abc"), "gzip", 3, strict=True) == b"abc"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 
 from mockserver.exchange import Request
@@ -123,3 +125,42 @@ def test_was_matched(matched: bool, was_matched: bool) -> None:
 def test_event_ids_are_unique() -> None:
     """Every serve event gets its own id."""
     assert len({event().id for _ in range(100)}) == 100
+
+
+def big(url: str, size: int) -> ServeEvent:
+    return ServeEvent(Request("POST", url, body=b"x" * size), None, body=b"y" * size)
+
+
+def test_bounded_in_bytes() -> None:
+    """Past the byte bound the oldest events go, and the bytes held stay under the bound."""
+    journal = Journal(None, max_bytes=64 * 1024)
+    for i in range(100):
+        journal.add(big(f"/{i}", 1000))
+    assert journal.bytes <= 64 * 1024
+    assert 0 < len(journal) < 100
+    assert journal.evicted == 100 - len(journal)
+    assert journal.newest_first()[0].request.url == "/99"
+
+
+def test_large_bodies_are_kept_truncated_with_size_and_digest() -> None:
+    """A body larger than one entry's share keeps its first bytes, its size and SHA-256."""
+    journal = Journal(None, max_bytes=16 * 1024 * 1024)
+    journal.add(big("/big", 3 * 1024 * 1024))
+    kept = journal.newest_first()[0]
+    assert len(kept.request.body) == len(kept.body) == 1024 * 1024
+    assert kept.request_body_cut is not None and kept.request_body_cut.size == 3 * 1024 * 1024
+    assert kept.request_body_cut.sha256 == hashlib.sha256(b"x" * 3 * 1024 * 1024).hexdigest()
+    assert kept.response_body_cut is not None
+    assert journal.truncated == 2
+
+
+def test_removing_events_returns_their_bytes() -> None:
+    """Removing and clearing give back the bytes the events held."""
+    journal = Journal(None, max_bytes=1024 * 1024)
+    first, second = big("/a", 10), big("/b", 10)
+    journal.add(first)
+    journal.add(second)
+    journal.remove(first.id)
+    assert journal.bytes == second.size
+    journal.clear()
+    assert journal.bytes == 0
