@@ -41,7 +41,7 @@ def _disabled(request: web.Request) -> bool:
     return not state_of(request).journal.enabled
 
 
-async def list_requests(request: web.Request) -> web.Response:
+async def list_requests(request: web.Request) -> web.StreamResponse:
     state = state_of(request)
     if not state.journal.enabled:
         raise AdminError(500, "The request journal is disabled, so no requests are stored",

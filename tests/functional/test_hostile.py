@@ -13,7 +13,7 @@ import http.client
 import socket
 import threading
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TypeVar
@@ -52,7 +52,7 @@ def while_in_flight(port: int, hostile: Callable[[], T]) -> T:
                 return future.result()
 
 
-def raw(port: int, head: bytes, body_chunks: Iterator[bytes] = iter(())) -> bytes:
+def raw(port: int, head: bytes, body_chunks: Iterable[bytes] = ()) -> bytes:
     """Send a request by hand (bodies larger than allowed, lengths that lie); the answer's
     bytes, what arrived before the server closed."""
     with socket.create_connection(("127.0.0.1", port), timeout=20) as sock:
@@ -114,8 +114,8 @@ def _template_stub(client: Client, url: str, body: str) -> None:
     ('{{ "%1000000000s"|format("x") }}', "longer than"),
     ('{{ "x".ljust(10**9) }}', "longer than"),
     ('{{ (["x" * 100000] * 10)|join|replace("x", "yyyyyyyyyyyyyyyyyyyy") }}', "longer than"),
-    ('{% set ns = namespace(s="x") %}{% for i in range(64) %}{% set ns.s = ns.s ~ ns.s %}'
-     '{% endfor %}{{ ns.s }}', "longer than"),
+    (('{% set ns = namespace(s="x") %}{% for i in range(64) %}{% set ns.s = ns.s ~ ns.s %}'
+      '{% endfor %}{{ ns.s }}'), "longer than"),
     ("{% for i in range(100000) %}{{ 'x' * 1000 }}{% endfor %}", "template built more than"),
 ])
 def test_template_budget(client: Client, body: str, reason: str) -> None:
