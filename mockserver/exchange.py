@@ -383,6 +383,15 @@ class WireRequest(Request):
         self._body_chunks = []
         return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
+    def inflate_within(self, limit: int) -> None:
+        """Decode the body now, `BodyTooLarge` when it inflates past `limit` (inflating
+        stops there); a body that does not decode is kept as sent."""
+        raw = self.raw_body
+        encoding = self.header("Content-Encoding") if raw else None
+        if encoding:
+            decoded = decode_content(raw, encoding, limit, strict=True)
+            self.__dict__["body"] = raw if decoded is None else decoded
+
     @cached_property
     def body(self) -> bytes:  # type: ignore[override]
         """The body, decoded once when sent with a coding `decode_content` undoes."""

@@ -14,6 +14,7 @@ from typing import Any
 from aiohttp import web
 from structlog.contextvars import bind_contextvars
 
+from mockserver.compat import timedregex
 from mockserver.errors import (
     AdminError,
     BodyTooLarge,
@@ -174,12 +175,13 @@ def admin_errors(handler: Handler) -> Handler:
             _select_scope(request)
             # replicas share the default scope only (namespaces stay in their process)
             shared = server_of(request).shared if state_of(request).namespace is None else None
-            if shared is None:
-                return await handler(request)
-            await shared.refresh()  # every replica's journal, the newest stubs
-            response = await handler(request)
-            await shared.drain()  # the change is in the store before the client hears of it
-            return response
+            with timedregex.request_budget():  # a verification may meet thousands of matches
+                if shared is None:
+                    return await handler(request)
+                await shared.refresh()  # every replica's journal, the newest stubs
+                response = await handler(request)
+                await shared.drain()  # the change is in the store before the client hears
+                return response
         except (web.HTTPException, ConnectionResetError):  # the client left: nothing to answer
             raise
         except MockServerError as exc:

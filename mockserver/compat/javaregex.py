@@ -36,6 +36,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from mockserver.compat import timedregex
 from mockserver.compat.javaclasses import (
     HORIZONTAL,
     VERTICAL,
@@ -44,18 +45,24 @@ from mockserver.compat.javaclasses import (
     class_char,
     property_class,
 )
+from mockserver.compat.timedregex import TimedPattern, compile_timed
 
 _NATIVE_POSSESSIVE = sys.version_info >= (3, 11)
 _JAVA_SPACE = " \t\n\x0b\f\r"
 
 
 @lru_cache(maxsize=4096)
-def compile_java_regex(pattern: str) -> re.Pattern[str]:
-    """Compile a Java regex for `fullmatch` (DOTALL); raises `ValueError` naming the problem."""
+def compile_java_regex(pattern: str) -> TimedPattern:
+    """Compile a Java regex for `fullmatch` (DOTALL), every match time-limited (see
+    `timedregex`); raises `ValueError` naming the problem."""
     python = translate(pattern)
+    # The `regex` engine scopes `(?a:...)` for classes but not for case folding; the
+    # translator's ASCII wrap always spans the whole pattern, so it is a global flag there.
+    flags = timedregex.DOTALL | (timedregex.ASCII if python.startswith("(?a:") else 0)
     try:
-        return re.compile(python, re.DOTALL)
-    except (re.error, OverflowError, RecursionError) as exc:  # `a{99999999999}`, deep nesting
+        re.compile(python, re.DOTALL)  # `re`'s checks stay the reference for what is invalid
+        return compile_timed(python, pattern, flags)
+    except (re.error, timedregex.error, OverflowError, RecursionError) as exc:  # `a{9999..}`
         raise ValueError(f"invalid regular expression {pattern!r}: {exc}") from exc
 
 

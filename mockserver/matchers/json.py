@@ -18,6 +18,7 @@ from typing import Any, ClassVar
 
 from mockserver.compat.jackson import pretty_json, pretty_json_text
 from mockserver.compat.javaregex import compile_java_regex
+from mockserver.compat.timedregex import TimedPattern
 from mockserver.errors import MockServerError
 from mockserver.matchers.base import (
     EXACT,
@@ -48,7 +49,7 @@ class _Placeholder:
     """A `${json-unit.*}` marker found in an expected string value."""
 
     kind: str
-    pattern: re.Pattern[str] | None = None
+    pattern: TimedPattern | None = None
 
     def accepts(self, actual: Any) -> bool:
         if self.kind in ("ignore", "ignore-element"):

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import base64
 import binascii
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from mockserver.compat.javaregex import compile_java_regex
+from mockserver.compat.timedregex import TimedPattern
 from mockserver.matchers.base import (
     EXACT,
     Content,
@@ -105,11 +105,13 @@ class DoesNotContain(StringMatcher):
 @dataclass(frozen=True, slots=True, repr=False)
 class Matches(StringMatcher):
     pattern: str
-    regex: re.Pattern[str]
+    regex: TimedPattern
     operator = "matches"
 
     def match(self, value: str | None) -> MatchResult:
-        return result_of(value is not None and self.regex.fullmatch(value) is not None)
+        if value is None:
+            return result_of(False)
+        return result_of(*self.regex.verdict(value))  # out of time: a no-match saying so
 
     def to_json(self) -> dict[str, Any]:
         return {"matches": self.pattern}
@@ -118,11 +120,14 @@ class Matches(StringMatcher):
 @dataclass(frozen=True, slots=True, repr=False)
 class DoesNotMatch(StringMatcher):
     pattern: str
-    regex: re.Pattern[str]
+    regex: TimedPattern
     operator = "doesNotMatch"
 
     def match(self, value: str | None) -> MatchResult:
-        return result_of(value is None or self.regex.fullmatch(value) is None)
+        if value is None:
+            return result_of(True)
+        matched, timed_out = self.regex.verdict(value)
+        return result_of(not matched and not timed_out, timed_out)
 
     def to_json(self) -> dict[str, Any]:
         return {"doesNotMatch": self.pattern}
@@ -196,7 +201,7 @@ def parse_does_not_contain(spec: Mapping[str, Any], ctx: ParseContext) -> String
     return DoesNotContain(operand_text(spec, "doesNotContain", ctx))
 
 
-def _regex(spec: Mapping[str, Any], key: str, ctx: ParseContext) -> tuple[str, re.Pattern[str]]:
+def _regex(spec: Mapping[str, Any], key: str, ctx: ParseContext) -> tuple[str, TimedPattern]:
     pattern = operand_text(spec, key, ctx)
     try:
         return pattern, compile_java_regex(pattern)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from mockserver.compat.javaregex import compile_java_regex
+from mockserver.compat.timedregex import TimedPattern
 from mockserver.matchers.base import EXACT, MatchResult, no_match
 from mockserver.matchers.distance import normalised_distance
 
@@ -101,7 +102,7 @@ class PathTemplate:
 class UrlMatcher:
     kind: UrlKind
     value: str
-    regex: re.Pattern[str] | None = None
+    regex: TimedPattern | None = None  # urlPattern, urlPathPattern: time-limited matches
     template: PathTemplate | None = None
     index_prefix: str | None = field(default=None)
 
@@ -154,7 +155,8 @@ class UrlMatcher:
             return no_match("", normalised_distance(self.template.blanked, path))
         assert self.regex is not None
         subject = url if kind is UrlKind.URL_PATTERN else path
-        return EXACT if self.regex.fullmatch(subject) else no_match("")
+        matched, timed_out = self.regex.verdict(subject)
+        return EXACT if matched else no_match(timed_out)
 
     def path_parameters(self, path: str) -> dict[str, str]:
         if self.template is None:

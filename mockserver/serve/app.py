@@ -73,8 +73,10 @@ async def stub_on_admin_connection(request: web.Request) -> web.StreamResponse:
 
 
 def create_admin_app(state: ServerState, plane: DataPlane) -> web.Application:
-    app = web.Application(client_max_size=1024**3, handler_args={"max_field_size": 65536,
-                                                                  "max_line_size": 65536})
+    app = web.Application(client_max_size=state.options.max_request_body, handler_args={
+        "max_field_size": 65536, "max_line_size": 65536,
+        "auto_decompress": False,  # admin.http.read_json inflates once, within the same limit
+    })
     app[STATE] = state
     app[PLANE] = plane
 

@@ -16,8 +16,10 @@ from typing import Any
 
 import aiohttp
 
+from mockserver.compat import timedregex
 from mockserver.contracts.guard import RequestGuard
 from mockserver.contracts.openapi import Contract
+from mockserver.errors import BodyTooLarge
 from mockserver.exchange import Request, WireRequest
 from mockserver.journal import ServeEvent
 from mockserver.matching.report import render_report
@@ -91,7 +93,22 @@ class DataPlane:
 
     # -- one request ----------------------------------------------------------------------
     def handle(self, request: WireRequest, reply: Reply) -> Coroutine[Any, Any, None] | None:
-        """Answer at once when nothing needs waiting for; else the coroutine that will."""
+        """Answer at once when nothing needs waiting for; else the coroutine that will.
+
+        A body sent compressed is inflated first, within `--max-request-body` (413 past it);
+        every regex matching meets shares one request's time budget (`timedregex`)."""
+        if request.header("Content-Encoding") is not None:
+            try:
+                request.inflate_within(self.state.options.max_request_body)
+            except BodyTooLarge as exc:
+                self.state.log.warning("request_body_too_large", method=request.method,
+                                       path=request.path, limit=exc.limit)
+                reply.send(413, None, [("Content-Type", "text/plain")], str(exc).encode())
+                return None
+        with timedregex.request_budget():
+            return self._handle(request, reply)
+
+    def _handle(self, request: WireRequest, reply: Reply) -> Coroutine[Any, Any, None] | None:
         started = time.perf_counter()
         state: Scope = self.state
         header = namespace_header(request.raw_headers)

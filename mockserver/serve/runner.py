@@ -44,7 +44,7 @@ class Runner:
         self.options = options
         self.state = ServerState(options)
         self.plane = DataPlane(self.state)
-        self.limits = limits or Limits()
+        self.limits = limits or Limits(max_body=options.max_request_body)
         self._runner: web.AppRunner | None = None
         self._servers: list[asyncio.AbstractServer] = []
         self._connections: set[Connection] = set()

@@ -12,16 +12,21 @@ from urllib.parse import quote_plus, unquote_plus
 
 from jinja2 import Undefined
 
+from mockserver.compat import timedregex
 from mockserver.compat.javaregex import translate as java_regex
+from mockserver.compat.timedregex import TimedPattern, compile_timed
 from mockserver.respond.templating.context import MultiValue, Params
 from mockserver.respond.templating.values import HelperError, flag, is_empty, text_of, to_int
 
 
 @lru_cache(maxsize=512)
-def compiled_regex(pattern: str) -> re.Pattern[str]:
+def compiled_regex(pattern: str) -> TimedPattern:
+    """A helper's Java regex, time-limited like a stub's (out of time: no match)."""
     try:
-        return re.compile(java_regex(pattern))
-    except (ValueError, re.error) as exc:
+        python = java_regex(pattern)
+        re.compile(python)
+        return compile_timed(python, pattern)
+    except (ValueError, re.error, timedregex.error) as exc:
         raise HelperError(f"invalid regular expression {pattern!r}: {exc}") from exc
 
 
@@ -30,7 +35,7 @@ def regex_extract(value: Any, pattern: Any, default: Any = None) -> str:
     m = compiled_regex(text_of(pattern)).search(text_of(value))
     if m is None:
         return "" if default is None else text_of(default)
-    return m.group(0)
+    return str(m.group(0))
 
 
 def regex_groups(value: Any, pattern: Any) -> list[str]:
