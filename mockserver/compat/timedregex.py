@@ -117,5 +117,6 @@ def compile_timed(python: str, source: str | None = None, flags: int = 0) -> Tim
 
 
 ASCII = regex.ASCII
+IGNORECASE = regex.IGNORECASE
 DOTALL = regex.DOTALL
 error = regex.error
