@@ -20,6 +20,7 @@ from typing import Any
 
 from mockserver.compat.javanumber import java_double
 from mockserver.compat.javaregex import translate
+from mockserver.compat.timedregex import TimedPattern, compile_timed
 
 __all__ = ["MISSING", "JsonPath", "compile_json_path", "java_string"]
 
@@ -153,6 +154,7 @@ def compile_json_path(expression: str) -> JsonPath:
             path = parser.parse(text)
     except Exception as exc:  # ply raises assorted types on garbage input
         raise ValueError(f"invalid JSONPath {expression!r}: {exc}") from exc
+    _adopt_timed_regexes(path, _timed_regex_class())  # first: it walks jsonpath-ng's classes
     _adopt_jayway_filters(path, _jayway_filter_class())
     return JsonPath(path, definite, function)
 
@@ -196,6 +198,36 @@ def _adopt_jayway_filters(node: Any, cls: type) -> None:
         for item in child if isinstance(child, list) else [child]:
             if type(item).__module__.startswith("jsonpath_ng"):
                 _adopt_jayway_filters(item, cls)
+
+
+@lru_cache(maxsize=1)
+def _timed_regex_class() -> type:
+    """jsonpath-ng's comparison, except that `=~` runs on the time-limited regex engine
+    (`compat.timedregex`): out of time, the value does not match."""
+    from jsonpath_ng.ext.filter import Expression
+    from jsonpath_ng.jsonpath import DatumInContext
+
+    class TimedRegexExpression(Expression):
+        timed: TimedPattern
+
+        def find(self, datum: Any) -> Any:
+            wrapped = DatumInContext.wrap(datum)
+            return [found for found in self.target.find(wrapped)
+                    if isinstance(found.value, str) and self.timed.search(found.value)]
+
+    return TimedRegexExpression
+
+
+def _adopt_timed_regexes(node: Any, cls: type) -> None:
+    """Swap every `=~` comparison with a literal pattern for `cls`, its pattern compiled."""
+    swap: Any = node if type(node) is cls.__mro__[1] else None
+    if swap is not None and swap.op == "=~" and isinstance(swap.value, str):
+        swap.__class__ = cls
+        swap.timed = compile_timed(swap.value, swap.value)
+    for child in vars(node).values() if hasattr(node, "__dict__") else ():
+        for item in child if isinstance(child, list) else [child]:
+            if type(item).__module__.startswith("jsonpath_ng"):
+                _adopt_timed_regexes(item, cls)
 
 
 def java_string(value: Any) -> str | None:

@@ -41,6 +41,8 @@ _PLACEHOLDER = re.compile(
     re.DOTALL,
 )
 _PAIR_BUDGET = 50_000
+MAX_JSON_BYTES = 1024 * 1024  # JSON matchers read values up to this size (docs/limits.md)
+_TOO_LARGE = f"value is larger than {MAX_JSON_BYTES} bytes: JSON matchers do not read it"
 """Steps allowed per match, plus 16 per node of the body, when pairing arrays out of order."""
 
 
@@ -284,11 +286,15 @@ class _Comparison:
 
 
 class JsonInputMatcher(StringMatcher):
-    """Shared input handling: absent is a no-match, a body's JSON is parsed once per request."""
+    """Shared input handling: absent is a no-match, a body's JSON is parsed once per request,
+    and a value larger than MAX_JSON_BYTES is not read at all (a no-match saying so): parsing
+    and comparing megabytes per stub would hold the event loop for seconds."""
 
     def match(self, value: str | None) -> MatchResult:
         if value is None:
             return no_match("value is absent")
+        if len(value) > MAX_JSON_BYTES:
+            return no_match(_TOO_LARGE)
         try:
             doc = json.loads(value)
         except (ValueError, RecursionError):
@@ -296,6 +302,8 @@ class JsonInputMatcher(StringMatcher):
         return self._match_json(doc)
 
     def match_content(self, content: Content) -> MatchResult:
+        if len(content.raw) > MAX_JSON_BYTES:
+            return no_match(_TOO_LARGE)
         doc = content.json_value
         if doc is not Content.INVALID:
             return self._match_json(doc)
@@ -303,7 +311,7 @@ class JsonInputMatcher(StringMatcher):
         return no_match("value is absent") if text is None else self._match_text(text)
 
     def matches(self, value: str | None) -> bool:
-        if value is None:
+        if value is None or len(value) > MAX_JSON_BYTES:
             return False
         try:
             doc = json.loads(value)
@@ -312,6 +320,8 @@ class JsonInputMatcher(StringMatcher):
         return self._matches_json(doc)
 
     def matches_content(self, content: Content) -> bool:
+        if len(content.raw) > MAX_JSON_BYTES:
+            return False
         doc = content.json_value
         if doc is not Content.INVALID:
             return self._matches_json(doc)

@@ -16,6 +16,7 @@ from typing import Any
 
 from mockserver.compat.javaregex import compile_java_regex, translate
 from mockserver.matchers.base import Content
+from mockserver.matchers.xpath_budget import MAX_XML_BYTES
 
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 XML_NS = "http://www.w3.org/XML/1998/namespace"
@@ -38,14 +39,22 @@ Check = Callable[[str | None], bool]
 class XmlDocument:
     """One document parsed once, plus the forms derived from it on demand."""
 
-    __slots__ = ("root", "error", "unbound", "_local", "_trees")
+    __slots__ = ("root", "error", "unbound", "_elements", "_local", "_trees")
 
     def __init__(self, root: Any, error: str = "", unbound: bool = False) -> None:
         self.root = root
         self.error = error
         self.unbound = unbound  # uses a namespace prefix that is never declared
+        self._elements = -1
         self._local: Any = None
         self._trees: dict[str, Node | str] = {}
+
+    @property
+    def elements(self) -> int:
+        """How many elements the document has: what an XPath's cost grows with."""
+        if self._elements < 0:
+            self._elements = 0 if self.root is None else sum(1 for _ in self.root.iter())
+        return self._elements
 
     def tree(self, mode: str) -> Node | str:
         """The comparison tree for a namespace mode, or why there is none."""
@@ -83,6 +92,9 @@ def parse_xml(text: str | None) -> XmlDocument:
     """Parse without resolving entities or touching the network; never raises."""
     if not text:
         return XmlDocument(None, "body is empty")
+    if len(text) > MAX_XML_BYTES:
+        return XmlDocument(None, f"body is larger than {MAX_XML_BYTES} bytes: XML matchers "
+                                 "do not read it")
     text = text.lstrip(WS + "\ufeff")
     if not text.startswith("<"):
         return XmlDocument(None, "body is not XML")

@@ -12,6 +12,7 @@ from copy import deepcopy
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from mockserver.matchers import xpath_budget
 from mockserver.matchers.base import (
     EXACT,
     Content,
@@ -61,7 +62,7 @@ class MatchesXPath(StringMatcher):
 
     def _holds(self, parsed: XmlDocument) -> bool:
         """`_evaluate(parsed).matched` without grading the nested matcher."""
-        if parsed.root is None:
+        if parsed.root is None or xpath_budget.too_large(self._expression, parsed.elements):
             return False
         try:
             result = self._xpath(parsed.root if self._namespaces else parsed.local_root())
@@ -90,6 +91,9 @@ class MatchesXPath(StringMatcher):
     def _evaluate(self, parsed: XmlDocument) -> MatchResult:
         if parsed.root is None:
             return no_match(parsed.error)
+        too_large = xpath_budget.too_large(self._expression, parsed.elements)
+        if too_large is not None:
+            return no_match(f"XPath {self._expression} not evaluated: {too_large}")
         try:
             result = self._xpath(parsed.root if self._namespaces else parsed.local_root())
             if self._sub is None:
@@ -180,6 +184,9 @@ def _compile(expression: str, namespaces: dict[str, str], ctx: ParseContext) -> 
     variables fail at load rather than never matching."""
     from lxml import etree
 
+    refused = xpath_budget.refusal(expression)
+    if refused is not None:
+        raise ctx.error(refused, "matchesXPath")
     stripped = expression.strip()
     candidates = [expression]
     if stripped[:1].isalpha() or stripped[:1] in "_*@":
@@ -188,7 +195,8 @@ def _compile(expression: str, namespaces: dict[str, str], ctx: ParseContext) -> 
         candidates.insert(0, "/" + stripped)
     for index, candidate in enumerate(candidates):
         try:
-            xpath = etree.XPath(candidate, namespaces=namespaces or None, smart_strings=False)
+            xpath = etree.XPath(candidate, namespaces=namespaces or None, smart_strings=False,
+                                regexp=False, extensions=xpath_budget.EXTENSIONS)
             xpath(etree.fromstring(b"<x/>"))
             return xpath
         except etree.XPathSyntaxError as exc:
