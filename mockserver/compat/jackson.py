@@ -22,12 +22,19 @@ class _Number(str):
     """A JSON number kept as written, so `1.50` prints as `1.50`."""
 
 
+PARSE_LIMIT = 1024 * 1024
+
+
 class _Enough(MockServerError):
     """Raised by the printer once the output is past what will be shown."""
 
 
 def pretty_json_text(text: str, limit: int) -> str:
-    """`text` pretty-printed (about `limit` characters at most), or `text` when not JSON."""
+    """`text` pretty-printed (about `limit` characters at most), or `text` when not JSON or
+    larger than PARSE_LIMIT (a report shows its first lines: parsing megabytes for them
+    would hold the event loop for seconds)."""
+    if len(text) > PARSE_LIMIT:
+        return text
     try:
         value = json.loads(text, parse_float=_Number, parse_int=_Number,
                            parse_constant=_no_constants)

@@ -41,7 +41,8 @@ _PLACEHOLDER = re.compile(
     re.DOTALL,
 )
 _PAIR_BUDGET = 50_000
-MAX_JSON_BYTES = 1024 * 1024  # JSON matchers read values up to this size (docs/limits.md)
+MAX_JSON_BYTES = 256 * 1024  # JSON matchers read values up to this size (docs/limits.md)
+GRADE_JSON_BYTES = 64 * 1024  # equalToJson grades a near miss's distance up to this size
 _TOO_LARGE = f"value is larger than {MAX_JSON_BYTES} bytes: JSON matchers do not read it"
 """Steps allowed per match, plus 16 per node of the body, when pairing arrays out of order."""
 
@@ -299,14 +300,14 @@ class JsonInputMatcher(StringMatcher):
             doc = json.loads(value)
         except (ValueError, RecursionError):
             return self._match_text(value)
-        return self._match_json(doc)
+        return self._grade(doc, len(value))
 
     def match_content(self, content: Content) -> MatchResult:
         if len(content.raw) > MAX_JSON_BYTES:
             return no_match(_TOO_LARGE)
         doc = content.json_value
         if doc is not Content.INVALID:
-            return self._match_json(doc)
+            return self._grade(doc, len(content.raw))
         text = content.text  # not JSON: never parse it again, one stub after another
         return no_match("value is absent") if text is None else self._match_text(text)
 
@@ -330,6 +331,10 @@ class JsonInputMatcher(StringMatcher):
 
     def _matches_json(self, doc: Any) -> bool:
         return self._match_json(doc).matched
+
+    def _grade(self, doc: Any, size: int) -> MatchResult:
+        """The graded result for a document of `size` bytes (a subclass may grade less)."""
+        return self._match_json(doc)
 
     def _match_text(self, text: str) -> MatchResult:
         return no_match("value is not valid JSON")
@@ -360,6 +365,13 @@ class EqualToJsonMatcher(JsonInputMatcher):
             return self._comparison(doc, stop=True).diff(self.expected_json, doc)[0] == 0
         except (_Differs, RecursionError):
             return False
+
+    def _grade(self, doc: Any, size: int) -> MatchResult:
+        if size > GRADE_JSON_BYTES:  # grading compares every node: the yes/no stops early
+            if self._matches_json(doc):
+                return EXACT
+            return no_match(f"JSON differs (a value over {GRADE_JSON_BYTES} bytes is not graded)")
+        return self._match_json(doc)
 
     def _match_json(self, doc: Any) -> MatchResult:
         try:

@@ -23,9 +23,9 @@ from mockserver.matchers.base import (
     capped,
     no_match,
 )
-from mockserver.matchers.json import EqualToJsonMatcher, JsonInputMatcher
+from mockserver.matchers.json import MAX_JSON_BYTES, EqualToJsonMatcher, JsonInputMatcher
 
-_EVALUATE_LIMIT = 256 * 1024  # bodies up to this size get their JSONPath result in reports
+_EVALUATE_LIMIT = 64 * 1024  # bodies up to this size get their JSONPath result in reports
 
 _XML_START = re.compile(r"\s*<")
 
@@ -74,15 +74,45 @@ class MatchesJsonPathMatcher(JsonInputMatcher):
             return [java_string(v) for v in result] or [None]
         return [java_string(result)]
 
+    def matches_content(self, content: Content) -> bool:
+        doc = self._document(content)
+        if doc is Content.INVALID:
+            return super().matches_content(content)
+        return self._holds(self._remembered(content, doc))
+
+    def match_content(self, content: Content) -> MatchResult:
+        doc = self._document(content)
+        if doc is Content.INVALID:
+            return super().match_content(content)
+        return self._graded(self._remembered(content, doc))
+
+    @staticmethod
+    def _document(content: Content) -> Any:
+        return Content.INVALID if len(content.raw) > MAX_JSON_BYTES else content.json_value
+
+    def _remembered(self, content: Content, doc: Any) -> list[str | None] | MatchResult:
+        """The candidates, evaluated once per request body: the yes/no, the near-miss
+        distance and the report all ask, and one evaluation can cost a tenth of a second."""
+        memo = content.__dict__.setdefault("json_path_candidates", {})
+        key = (self.expression, self.sub is None, isinstance(self.sub, EqualToJsonMatcher))
+        if key not in memo:
+            memo[key] = self._candidates(doc)
+        found: list[str | None] | MatchResult = memo[key]
+        return found
+
     def _matches_json(self, doc: Any) -> bool:
-        candidates = self._candidates(doc)
+        return self._holds(self._candidates(doc))
+
+    def _holds(self, candidates: list[str | None] | MatchResult) -> bool:
         if isinstance(candidates, MatchResult):
             return candidates.matched
         assert self.sub is not None
         return any(self.sub.matches(candidate) for candidate in candidates)
 
     def _match_json(self, doc: Any) -> MatchResult:
-        candidates = self._candidates(doc)
+        return self._graded(self._candidates(doc))
+
+    def _graded(self, candidates: list[str | None] | MatchResult) -> MatchResult:
         if isinstance(candidates, MatchResult):
             return candidates
         assert self.sub is not None

@@ -257,3 +257,93 @@ def test_listing_a_large_journal_leaves_the_server_answering(client: Client) -> 
     size = while_in_flight(client.port, slow_reader)
     assert received.is_set() and size > 200_000_000
     assert len(client.get("/__admin/requests?limit=2").json()["requests"]) == 2
+
+
+# --- regular expressions, XPath, JSONPath, JSON ---------------------------------------------
+
+BACKTRACKING = "(a|aa)+$"  # exponential on a backtracking engine, even the `regex` package's
+SLOW_TEXT = "a" * 40 + "!"
+RE_NS = "http://exslt.org/regular-expressions"
+
+
+@pytest.mark.parametrize(("request_part", "path", "kwargs"), [
+    ({"urlPattern": "/redos/(a+)+$"}, "/redos/" + "a" * 28 + "!", {}),
+    ({"urlPattern": "/redos/" + BACKTRACKING}, "/redos/" + SLOW_TEXT, {}),
+    ({"urlPath": "/q", "queryParameters": {"v": {"matches": BACKTRACKING}}},
+     "/q?v=" + SLOW_TEXT, {}),
+    ({"urlPath": "/h", "headers": {"X-V": {"matches": BACKTRACKING}}}, "/h",
+     {"headers": {"X-V": SLOW_TEXT}}),
+    ({"urlPath": "/b", "bodyPatterns": [{"matches": BACKTRACKING}]}, "/b",
+     {"body": SLOW_TEXT}),
+    ({"urlPath": "/n", "bodyPatterns": [{"doesNotMatch": BACKTRACKING}]}, "/n",
+     {"body": SLOW_TEXT}),
+    ({"urlPath": "/jp", "bodyPatterns": [
+        {"matchesJsonPath": "$[?(@.v =~ /" + BACKTRACKING + "/)]"}]}, "/jp",
+     {"body": '{"v": "' + SLOW_TEXT + '"}'}),
+    ({"urlPath": "/xp", "bodyPatterns": [
+        {"matchesXPath": "//v[re:test(., '^" + BACKTRACKING + "')]",
+         "xPathNamespaces": {"re": RE_NS}}]}, "/xp",
+     {"body": "<r><v>" + SLOW_TEXT + "</v></r>"}),
+])
+def test_backtracking_regex_is_a_timed_out_no_match(
+    client: Client, request_part: dict[str, object], path: str, kwargs: dict[str, object]
+) -> None:
+    """A pattern that backtracks for minutes on a crafted value gives up within its budget:
+    the request is unmatched and the server answers others meanwhile."""
+    client.stub({"request": {"method": "ANY", **request_part}, "response": {"body": "bad"}})
+    client.stub({"request": {"urlPattern": "/good/[a-z]+"}, "response": {"body": "good"}})
+    method = "POST" if "body" in kwargs else "GET"
+    reply = while_in_flight(client.port, lambda: client.request(method, path, **kwargs))
+    assert reply.status == 404
+    assert client.get("/good/yes").text == "good"
+
+
+def test_regex_still_matches_within_budget(client: Client) -> None:
+    """Java syntax (possessive, atomic, named groups, flags) still matches on the timed engine."""
+    client.stub({"request": {"urlPattern": "/r/(?<id>[0-9]++)(?>x|y)(?i)ABC"},
+                 "response": {"body": "ok"}})
+    assert client.get("/r/12xabc").text == "ok"
+    assert client.get("/r/12zabc").status == 404
+
+
+def test_verification_over_many_slow_requests_is_bounded(client: Client) -> None:
+    """Counting journalled requests against a backtracking pattern gives up after a few
+    timeouts instead of spending its budget on every entry."""
+    for _ in range(30):
+        client.post("/slow", body=SLOW_TEXT)
+    pattern = {"url": "/slow", "bodyPatterns": [{"matches": BACKTRACKING}]}
+    reply = while_in_flight(client.port, lambda: client.post(
+        "/__admin/requests/count", json_body=pattern))
+    assert reply.json()["count"] == 0
+
+
+def test_costly_xpath_is_refused_at_load(client: Client) -> None:
+    """An XPath stepping along following:: twice is refused with a 422 naming the problem."""
+    reply = client.post("/__admin/mappings", json_body={
+        "request": {"bodyPatterns": [
+            {"matchesXPath": "count(//*/following::*/following::*)"}]},
+        "response": {"body": "x"}})
+    assert reply.status == 422
+    assert "following/preceding" in reply.text
+
+
+def test_xpath_on_a_large_document_is_not_evaluated(client: Client) -> None:
+    """A cubic XPath meets a document above its element cap: a no-match, not a minute."""
+    client.stub({"request": {"urlPath": "/x", "bodyPatterns": [
+        {"matchesXPath": "//*/following::*[. = 'never']"}]}, "response": {"body": "x"}})
+    client.stub({"request": {"urlPath": "/x", "bodyPatterns": [
+        {"matchesXPath": "//b[. = 'y']"}]}, "response": {"body": "linear"}})
+    body = "<r>" + "<a><b>x</b></a>" * 1500 + "<b>y</b></r>"  # 22 kB, 3,002 elements
+    reply = while_in_flight(client.port, lambda: client.post("/x", body=body))
+    assert reply.text == "linear"
+    assert client.post("/x", body="<r>" + "<a>x</a>" * 2000_00 + "</r>").status == 404
+
+
+def test_huge_json_body_is_not_read_by_json_matchers(client: Client) -> None:
+    """A 21 MB body under equalToJson is a no-match without parsing or comparing it."""
+    client.stub({"request": {"urlPath": "/j", "bodyPatterns": [
+        {"equalToJson": {"items": [1, 2, 3]}}]}, "response": {"body": "json"}})
+    body = '{"items": [' + ",".join(["1"] * 10_000_000) + "]}"
+    reply = while_in_flight(client.port, lambda: client.post("/j", body=body))
+    assert reply.status == 404
+    assert client.post("/j", body='{"items": [1, 2, 3]}').text == "json"
