@@ -16,6 +16,7 @@ from mockserver.admin.http import (
     query_int,
     read_json,
     state_of,
+    stream_json_list,
 )
 from mockserver.admin.mappings import stubs_by_metadata
 from mockserver.admin.views import epoch_millis, logged_request, near_miss, serve_event
@@ -30,11 +31,11 @@ from mockserver.stubs import parse_request_pattern, parse_uuid
 # Journal facts WireMock's bodies have no field for (its Java client refuses unknown fields).
 EVICTED_HEADER = "X-Mockserver-Journal-Evicted"
 MAX_ENTRIES_HEADER = "X-Mockserver-Journal-Max-Entries"
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 JOURNAL_BYTES_HEADER = "X-Mockserver-Journal-Bytes"
 JOURNAL_MAX_BYTES_HEADER = "X-Mockserver-Journal-Max-Bytes"
-JOURNAL_TRUNCATED_HEADER = "X-Mockserver-Journal-Truncated"
+JOURNAL_TRUNCATED_HEADER = "X-Mockserver-Journal-Truncated"  # listed entries kept truncated
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
 def _disabled(request: web.Request) -> bool:
@@ -72,17 +73,28 @@ async def list_requests(request: web.Request) -> web.StreamResponse:
     limit = query_int(request, "limit")
     if limit is not None:
         events = events[:limit]
-    reply = json_response({"requests": [serve_event(e) for e in events], "meta": {"total": total},
-                           "requestJournalDisabled": False})
-    return _with_journal_headers(reply, state)
+    headers = journal_headers(state)
+    cut = sum(1 for e in events if e.request_body_cut or e.response_body_cut)
+    if cut:
+        headers[JOURNAL_TRUNCATED_HEADER] = str(cut)
+    return await stream_json_list(request, "requests", events, serve_event, {
+        "meta": {"total": total}, "requestJournalDisabled": False}, headers)
+
+
+def journal_headers(state: Scope) -> dict[str, str]:
+    """Our journal facts travel as headers: WireMock's strict clients refuse unknown fields
+    in its bodies, so a bounded journal that dropped requests must not add any there."""
+    journal = state.journal
+    out = {EVICTED_HEADER: str(journal.evicted), JOURNAL_BYTES_HEADER: str(journal.bytes)}
+    if journal.max_entries is not None:
+        out[MAX_ENTRIES_HEADER] = str(journal.max_entries)
+    if journal.max_bytes is not None:
+        out[JOURNAL_MAX_BYTES_HEADER] = str(journal.max_bytes)
+    return out
 
 
 def _with_journal_headers(reply: web.Response, state: Scope) -> web.Response:
-    """Our journal facts travel as headers: WireMock's strict clients refuse unknown fields
-    in its bodies, so a bounded journal that dropped requests must not add any there."""
-    reply.headers[EVICTED_HEADER] = str(state.journal.evicted)
-    if state.journal.max_entries is not None:
-        reply.headers[MAX_ENTRIES_HEADER] = str(state.journal.max_entries)
+    reply.headers.update(journal_headers(state))
     return reply
 
 
@@ -129,24 +141,27 @@ async def count_requests(request: web.Request) -> web.Response:
     return _with_journal_headers(reply, state)
 
 
-async def find_requests(request: web.Request) -> web.Response:
+async def find_requests(request: web.Request) -> web.StreamResponse:
     pattern = await _pattern(request)
     if _disabled(request):
         return json_response({"requests": [], "requestJournalDisabled": True})
     state = state_of(request)
     found = state.journal.matching(pattern)
-    reply = json_response({"requests": [logged_request(e.request) for e in found],
-                           "requestJournalDisabled": False})
-    return _with_journal_headers(reply, state)
+    return await stream_json_list(request, "requests", found, _logged,
+                                  {"requestJournalDisabled": False}, journal_headers(state))
 
 
-async def unmatched_requests(request: web.Request) -> web.Response:
+async def unmatched_requests(request: web.Request) -> web.StreamResponse:
     if _disabled(request):
         return json_response({"requests": [], "requestJournalDisabled": True})
     # newest first, unlike find (WireMock 3.13.2, checked against the jar)
     events = [e for e in state_of(request).journal.newest_first() if not e.was_matched]
-    return json_response({"requests": [logged_request(e.request) for e in events],
-                          "requestJournalDisabled": False})
+    return await stream_json_list(request, "requests", events, _logged,
+                                  {"requestJournalDisabled": False})
+
+
+def _logged(event: ServeEvent) -> dict[str, Any]:
+    return logged_request(event.request)
 
 
 async def unmatched_near_misses(request: web.Request) -> web.Response:
@@ -158,22 +173,22 @@ async def unmatched_near_misses(request: web.Request) -> web.Response:
     return json_response({"nearMisses": out})
 
 
-async def remove_requests(request: web.Request) -> web.Response:
+async def remove_requests(request: web.Request) -> web.StreamResponse:
     pattern = await _pattern(request)
     removed = state_of(request).journal.remove_where(lambda e: matches(pattern, e.request))
-    return _removed(removed)
+    return await _removed(request, removed)
 
 
-def _removed(events: list[ServeEvent]) -> web.Response:
+async def _removed(request: web.Request, events: list[ServeEvent]) -> web.StreamResponse:
     """Removed events newest first, as WireMock lists them (the journal's order, reversed)."""
-    return json_response({"serveEvents": [serve_event(e) for e in reversed(events)]})
+    return await stream_json_list(request, "serveEvents", events[::-1], serve_event, {})
 
 
-async def remove_requests_by_metadata(request: web.Request) -> web.Response:
+async def remove_requests_by_metadata(request: web.Request) -> web.StreamResponse:
     state = state_of(request)
     ids = {s.id for s in stubs_by_metadata(state, await read_json(request))}
     removed = state.journal.remove_where(lambda e: e.stub is not None and e.stub.id in ids)
-    return _removed(removed)
+    return await _removed(request, removed)
 
 
 def _logged_field_error(key: str, expected: str) -> AdminError:
