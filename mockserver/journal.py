@@ -2,8 +2,8 @@
 
 Bounded twice: by entries (`--max-request-journal-entries`) and by the bytes its bodies,
 URLs and headers hold (`--max-request-journal-bytes`). A body larger than one entry's share
-(`body_keep`: a sixteenth of the byte bound, at most 1 MiB) is kept truncated, with its
-size and SHA-256, so 5,000 uploads of a megabyte cannot grow the process by gigabytes.
+(`body_keep`: a sixteenth of the byte bound) is kept truncated, with its size and SHA-256,
+so 5,000 uploads of a megabyte cannot grow the process by gigabytes.
 Verification asks this store what happened; it says how many events it has dropped, so a
 verification on a truncated journal never passes or fails silently.
 """
@@ -20,7 +20,6 @@ from mockserver.exchange import Request
 from mockserver.matching.pattern import matches
 from mockserver.model import RequestPattern, StubMapping
 
-MAX_BODY_KEEP = 1024 * 1024
 _ENTRY_OVERHEAD = 1024  # the event, request and their small objects, roughly
 
 

@@ -386,6 +386,7 @@ def record(args: argparse.Namespace) -> int:
     options = ServerOptions(
         host=args.host, port=args.port, root_dir=args.root_dir,
         max_request_journal_entries=None,  # every request until the end is needed
+        max_request_journal_bytes=None,  # ... with its bodies whole
         # on a terminal the live count stands for the request logs, which would break its line
         request_logging=not sys.stderr.isatty(),
         log_format=args.log_format or "json", verbose=args.verbose, **_redaction_fields(args),

@@ -104,7 +104,14 @@ class RecordingSession:
         lost = self._journal.evicted - self._evicted_at_start
         if lost > 0:  # recordings are made from the journal; a bounded one forgets
             self._log.warning("recording_incomplete", evicted_requests=lost,
-                              hint="raise --max-request-journal-entries while recording")
+                              hint="raise --max-request-journal-entries and "
+                                   "--max-request-journal-bytes while recording")
+        cut = sum(1 for e in events if e.request_body_cut or e.response_body_cut)
+        if cut:  # ... and keeps large bodies truncated
+            self._log.warning("recording_truncated", truncated_events=cut,
+                              hint="raise --max-request-journal-bytes while recording "
+                                   "(one body is kept whole up to a sixteenth of it), or use "
+                                   "`mockserver record`")
         if self._proxy_stub_id is not None:
             self._stubs.registry.remove(self._proxy_stub_id)
         self.status = STOPPED
