@@ -89,3 +89,14 @@ def test_a_webhook_pool_of_zero_is_refused(capsys: pytest.CaptureFixture[str]) -
 
     assert main(["serve", "--webhook-threadpool-size", "0"]) == 2
     assert "--webhook-threadpool-size must be at least 1" in capsys.readouterr().err
+
+
+def test_size_limits_from_variables_and_flags() -> None:
+    """Body and journal byte limits take sizes with units, from a variable or a flag."""
+    args = parse(["serve", "--max-request-body", "1MiB"], {
+        "MOCKSERVER_MAX_REQUEST_BODY": "2MiB", "MOCKSERVER_MAX_REQUEST_JOURNAL_BYTES": "1GiB"})
+    assert args.max_request_body == 1024 * 1024  # type: ignore[attr-defined]
+    assert args.max_request_journal_bytes == 1024**3  # type: ignore[attr-defined]
+    defaults = parse(["serve"], {})
+    assert defaults.max_request_body == 50 * 1024 * 1024  # type: ignore[attr-defined]
+    assert defaults.max_request_journal_bytes == 256 * 1024 * 1024  # type: ignore[attr-defined]
