@@ -279,7 +279,10 @@ def short_text(text: str, limit: int = 60) -> str:
 
 
 def pretty_xml(text: str) -> str:
-    """Indented XML without a declaration, or `text` itself when it does not parse."""
+    """Indented XML without a declaration, or `text` itself when it does not parse or is
+    larger than the XML matchers read (a report shows its first lines only)."""
+    if len(text) > MAX_XML_BYTES:
+        return text
     try:
         from lxml import etree
 
