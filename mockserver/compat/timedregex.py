@@ -22,7 +22,7 @@ import regex
 import structlog
 
 MATCH_SECONDS = 0.05  # time one match of one pattern against one value may take
-MAX_TIMEOUTS = 4  # timed-out matches per request before the rest are refused unrun
+MAX_TIMEOUTS = 2  # timed-out matches per request before the rest are refused unrun
 TIMEOUT_REASON = f"the regular expression ran out of time ({int(MATCH_SECONDS * 1000)} ms)"
 SPENT_REASON = "this request has spent its time for regular expressions"
 
