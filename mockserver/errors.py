@@ -18,6 +18,7 @@
     ├── SpecError                an OpenAPI description cannot be read (contracts.openapi)
     ├── TargetUnreachable        a drift check cannot reach the real API (contracts.drift)
     ├── RequestRefused           a request over the stub wire's limits, answered 4xx (serve.wire)
+    ├── TlsError                 a keystore, certificate or truststore cannot be used (serve.tls)
     └── AdminError               an admin request is invalid (carries an HTTP status and code)
 
 Only `AdminError` knows about HTTP; `mockserver.admin` maps the others to WireMock's answers.
@@ -191,3 +192,7 @@ def located_failures(what: str) -> Callable[[F], F]:
         return cast(F, guarded)
 
     return wrap
+
+
+class TlsError(MockServerError):
+    """A keystore, certificate, key or truststore cannot be read or used for HTTPS."""

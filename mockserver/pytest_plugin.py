@@ -15,6 +15,9 @@ gets a fresh namespace on the server at URL (`mockserver.url` ends in `/__ns/{na
 after the test, so xdist workers and parallel CI jobs can share one server. The server's own
 stub files are then the shared layer beneath each namespace (`--mockserver-root-dir` does not
 apply), and the admin lock options are the credentials sent to its locked admin API.
+
+`--mockserver-https` (or `mockserver_https = true`) adds an HTTPS socket with a throwaway CA:
+`mockserver.https_url`, and `mockserver.ssl_context()` for clients that must trust it.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ if TYPE_CHECKING:
 
 ROOT_DIR_HELP = "folder with mappings/ and __files/ to preload into the mockserver fixture"
 URL_VARIABLE = "MOCKSERVER_URL"
+HTTPS_HELP = "the mockserver fixture also serves HTTPS (https_url, ssl_context())"
 
 
 # Locks for the fixture's admin API (for tests that call /__admin over HTTP with credentials);
@@ -56,6 +60,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         parser.addini(f"mockserver_{name}", text, default="")
     parser.addini("mockserver_assert_all_used", "fail a test using the mockserver fixture that "
                   "left a stub unmatched by any request", type="bool", default=False)
+    group.addoption("--mockserver-https", dest="mockserver_https", action="store_true",
+                    default=False, help=HTTPS_HELP)
+    parser.addini("mockserver_https", HTTPS_HELP, type="bool", default=False)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -103,6 +110,10 @@ def authorization_of(config: pytest.Config) -> str | None:
     return None
 
 
+def https_of(config: pytest.Config) -> bool:
+    return bool(config.getoption("mockserver_https") or config.getini("mockserver_https"))
+
+
 def root_dir_of(config: pytest.Config) -> Path | None:
     """The command-line option (relative to the working folder) wins over the ini value."""
     option = config.getoption("mockserver_root_dir")
@@ -129,7 +140,8 @@ def mockserver_session(pytestconfig: pytest.Config) -> Iterator[MockServer | Non
     if external_url_of(pytestconfig) is not None:
         yield None
         return
-    with MockServer(root_dir=root_dir_of(pytestconfig), **locks_of(pytestconfig)) as server:
+    with MockServer(root_dir=root_dir_of(pytestconfig), https=https_of(pytestconfig),
+                    **locks_of(pytestconfig)) as server:
         yield server
 
 

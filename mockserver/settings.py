@@ -26,6 +26,25 @@ def byte_size(text: str) -> int:
 
 
 @dataclass(frozen=True)
+class TlsOptions:
+    """WireMock's HTTPS flags. Without a keystore or PEM pair a certificate is made at start.
+
+    The passwords default to WireMock's ("password"), so a keystore made for WireMock works as is.
+    """
+
+    keystore: Path | None = None  # --https-keystore (PKCS12; JKS is refused with how to convert)
+    keystore_type: str = "JKS"  # --keystore-type: WireMock's default; the file's bytes decide
+    keystore_password: str = "password"  # --keystore-password
+    key_manager_password: str = "password"  # --key-manager-password (the key entry's own)
+    cert: Path | None = None  # --https-cert: PEM certificate (chain), instead of a keystore
+    key: Path | None = None  # --https-key: PEM private key for --https-cert
+    require_client_cert: bool = False  # --https-require-client-cert
+    truststore: Path | None = None  # --https-truststore: client certificates trusted
+    truststore_type: str = "JKS"  # --truststore-type
+    truststore_password: str = "password"  # --truststore-password
+
+
+@dataclass(frozen=True)
 class ServerOptions:
     host: str = "127.0.0.1"  # loopback unless asked (the Docker image asks for 0.0.0.0)
     port: int = 8080
@@ -58,6 +77,14 @@ class ServerOptions:
     max_namespaces: int = 1000  # namespaces that may exist at once (a new one past it: 429)
     store: str | None = None  # --store redis://...: state shared with other replicas; None: memory
     reuse_port: bool = False  # SO_REUSEPORT: several processes on one port (--workers)
+    https_port: int | None = None  # --https-port: a second socket speaking TLS (0 = any free)
+    tls: TlsOptions = field(default_factory=TlsOptions)
+    disable_http: bool = False  # --disable-http: only the HTTPS socket listens
+    stub_cors: bool = False  # --enable-stub-cors: CORS answers and headers on stub responses
+    gzip: bool = True  # stub responses gzipped for clients that accept it (--disable-gzip)
+    print_all_network_traffic: bool = False  # log every request and response in full
+    record_mappings: bool = False  # --record-mappings: proxied exchanges written as stubs
+    match_headers: tuple[str, ...] = ()  # --match-headers: request headers those stubs match on
 
     @cached_property
     def mappings_dir(self) -> Path:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from mockserver.admin import (
+    certs,
     dashboard,
     mappings,
     namespaces,
@@ -32,6 +33,7 @@ def add_admin_routes(app: web.Application) -> None:
     recordings.add_routes(router)
     dashboard.add_routes(router)
     namespaces.add_routes(router)
+    certs.add_routes(router)
     router.add_route("*", "/__admin/{tail:.*}", unknown_admin_route)
     # the locks run before any admin handler: nothing of /__admin, its errors and unknown
     # routes included, reaches an outsider (requests outside /__admin pass straight through)

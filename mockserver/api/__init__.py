@@ -9,6 +9,9 @@
     async with MockServer() as server:                     # the current event loop
         ...
 
+    with MockServer(https=True) as server:                 # and HTTPS, on a throwaway CA
+        urllib.request.urlopen(f"{server.https_url}/ping", context=server.ssl_context())
+
 The same methods work in both modes: with a thread they run on the server's loop, so state is
 only ever touched from there; with `async with` they run directly (call them from the loop).
 """
@@ -16,6 +19,7 @@ only ever touched from there; with `async with` they run directly (call them fro
 from __future__ import annotations
 
 import os
+import ssl
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -56,7 +60,9 @@ class MockServer:
     one the server starts empty in a temporary folder removed on exit. A stub file that does
     not load raises `StubLoadError` naming every `file:line` (`strict=False` logs and skips
     it instead, as `mockserver serve` does). Other keyword arguments are `ServerOptions`
-    fields (`max_request_journal_entries`, `verbose`, `watch`, ...).
+    fields (`max_request_journal_entries`, `verbose`, `watch`, `tls`, ...). `https=True` also
+    listens for HTTPS on a free port, with a certificate made at start (or the one
+    `tls=TlsOptions(...)` names); `ssl_context()` is a client context that trusts it.
     """
 
     def __init__(
@@ -66,8 +72,11 @@ class MockServer:
         host: str = "127.0.0.1",
         port: int = 0,
         strict: bool = True,
+        https: bool = False,
         **options: Any,
     ) -> None:
+        if https:
+            options.setdefault("https_port", 0)
         if not 0 <= port <= 65535:
             raise ValueError(f"port {port} is not a port: use 1-65535, or 0 for any free port")
         configure_for_library()
@@ -186,6 +195,26 @@ class MockServer:
     @property
     def port(self) -> int:
         return self._live.port
+
+    @property
+    def https_url(self) -> str:
+        """`https://127.0.0.1:PORT` (start with `https=True`)."""
+        url = self._live.https_url
+        if url is None:
+            raise RuntimeError("this MockServer has no HTTPS socket: start it with https=True")
+        return url
+
+    @property
+    def ca_pem(self) -> bytes:
+        """The PEM of the CA that signed the generated certificate, for clients to trust."""
+        certificate = self._live.certificate
+        if certificate is None or certificate.ca_pem is None:
+            raise RuntimeError("no generated certificate: start with https=True and no keystore")
+        return certificate.ca_pem
+
+    def ssl_context(self) -> ssl.SSLContext:
+        """A client `ssl.SSLContext` trusting the generated CA (for urllib, httpx, aiohttp)."""
+        return ssl.create_default_context(cadata=self.ca_pem.decode("ascii"))
 
     @property
     def root_dir(self) -> Path:

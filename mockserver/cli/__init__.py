@@ -12,8 +12,16 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from mockserver.cli.startup import plural, serve_until_stopped
+from mockserver.cli.wiremock import (
+    add_transport_options,
+    add_wiremock_flags,
+    check_wiremock_only,
+    root_dir,
+    tls_options,
+    with_serve_default,
+)
 from mockserver.envvars import apply_env_defaults
-from mockserver.errors import RedactionError, StubError
+from mockserver.errors import RedactionError, StubError, TlsError
 from mockserver.settings import (
     DEFAULT_JOURNAL_BYTES,
     DEFAULT_JOURNAL_SIZE,
@@ -49,20 +57,22 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Every option can also be set through an environment variable named after it: "
         "--root-dir as MOCKSERVER_ROOT_DIR, --watch as MOCKSERVER_WATCH=true, and so on. "
         "A flag on the command line wins.")
-    serve.add_argument("--host", default="127.0.0.1",
+    serve.add_argument("--host", "--bind-address", default="127.0.0.1",
                        help="address to listen on (default 127.0.0.1: this machine only; "
                        "0.0.0.0 for every interface, as the Docker image does)")
     serve.add_argument("--port", type=port, default=8080,
                        help="port (default 8080; 0 = any free)")
-    serve.add_argument("--root-dir", type=Path, default=None,
+    serve.add_argument("--root-dir", type=root_dir, default=None,
                        help="folder holding mappings/ and __files/ (default: stubs, which may "
-                       "be missing; a folder named here must exist)")
+                       "be missing; a folder named here must exist); "
+                       f"DIR{os.pathsep}DIR... uses the first that holds mappings/")
     serve.add_argument("--strict", action="store_true",
                        help="exit with status 1 when any stub file has a problem, instead of "
                        "serving without the broken stubs")
     serve.add_argument("--log-format", choices=("json", "console"), default=None,
                        help="log format (default: json unless stdout is a terminal)")
-    serve.add_argument("--verbose", action="store_true", help="log debug events too")
+    serve.add_argument("--verbose", action="store_true",
+                       help="log debug events too, each stub request and response in full")
     serve.add_argument("--event-loop", choices=("auto", "uvloop", "asyncio"), default="auto",
                        help="auto (default): uvloop where installed, else asyncio's own")
     serve.add_argument("--max-request-journal-entries", type=int, default=DEFAULT_JOURNAL_SIZE,
@@ -118,6 +128,8 @@ def build_parser() -> argparse.ArgumentParser:
                        "--store (default 1)")
     _add_redaction_options(serve)
     _add_admin_options(serve)
+    add_transport_options(serve)
+    add_wiremock_flags(serve)
 
     record = sub.add_parser(
         "record", help="record a real API through a proxy into replayable YAML stubs",
@@ -126,7 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
         "again updates those files). Secrets are masked unless --no-redact is given.")
     record.add_argument("--target", required=True, metavar="URL",
                         help="base URL of the API to record, e.g. https://api.example.com")
-    record.add_argument("--root-dir", type=Path, default=Path("stubs"),
+    record.add_argument("--root-dir", type=root_dir, default=Path("stubs"),
                         help="where mappings/ and __files/ are written (default: stubs)")
     record.add_argument("--host", default="127.0.0.1",
                         help="address to listen on (default 127.0.0.1)")
@@ -148,7 +160,7 @@ def build_parser() -> argparse.ArgumentParser:
                               description="List every problem of every stub file (not only "
                               "the first of each stub), with a suggestion where one is likely, "
                               "and flag suspicious values. Exits 1 when anything is listed.")
-    validate.add_argument("--root-dir", type=Path, default=Path("stubs"))
+    validate.add_argument("--root-dir", type=root_dir, default=Path("stubs"))
     validate.add_argument("--openapi", type=Path, metavar="SPEC",
                           help="also check that every stub is an operation of SPEC and answers "
                           "as its response schemas say")
@@ -233,7 +245,8 @@ def run_loop(main: Coroutine[Any, Any, T], event_loop: str = "auto") -> T:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     apply_env_defaults(parser, os.environ)
-    args = parser.parse_args(argv)
+    args = parser.parse_args(with_serve_default(sys.argv[1:] if argv is None else argv,
+                                                os.environ))
     if args.command == "validate":
         status = validate(args.root_dir)
         if args.openapi is not None and status != 2:
@@ -260,6 +273,8 @@ def serve(args: argparse.Namespace) -> int:
 
     if args.webhook_threadpool_size < 1:  # before logging is set up: nothing else changes
         print("mockserver: --webhook-threadpool-size must be at least 1", file=sys.stderr)
+        return 2
+    if not check_wiremock_only(args, sys.stderr):
         return 2
     configure(args.log_format, verbose=args.verbose)
     if args.event_loop == "uvloop" and importlib.util.find_spec("uvloop") is None:
@@ -302,6 +317,14 @@ def serve(args: argparse.Namespace) -> int:
         openapi_strict=args.openapi_validation == "strict",
         namespace_ttl=args.namespace_ttl,
         max_namespaces=args.max_namespaces,
+        https_port=args.https_port,
+        tls=tls_options(args),
+        disable_http=args.disable_http,
+        stub_cors=args.enable_stub_cors,
+        gzip=not args.disable_gzip,
+        print_all_network_traffic=args.print_all_network_traffic,
+        record_mappings=args.record_mappings,
+        match_headers=_names(args.match_headers),
         store=args.store or None,
         **_redaction_fields(args),
         **admin,
@@ -319,6 +342,15 @@ def serve(args: argparse.Namespace) -> int:
         if problem is not None:
             print(f"mockserver: --store {options.store}: {problem}", file=sys.stderr)
             return 2
+    if options.disable_http and options.https_port is None:
+        print("mockserver: --disable-http needs --https-port (nothing would listen)",
+              file=sys.stderr)
+        return 2
+    if (args.workers > 1 and options.https_port is not None and options.tls.keystore is None
+            and options.tls.cert is None):
+        print("mockserver: --https-port with --workers needs --https-keystore or --https-cert "
+              "(each worker would make a certificate of its own)", file=sys.stderr)
+        return 2
     if options.proxy_all and not options.proxy_all.startswith(("http://", "https://")):
         print(f"mockserver: --proxy-all needs an http(s) URL, got {options.proxy_all!r}",
               file=sys.stderr)
@@ -356,8 +388,12 @@ def serve(args: argparse.Namespace) -> int:
     try:
         return run_loop(serve_until_stopped(Runner(options), strict=args.strict),
                         args.event_loop)
+    except TlsError as exc:
+        print(f"mockserver: {exc}", file=sys.stderr)
+        return 2
     except OSError as exc:
-        print(f"mockserver: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
+        ports = f"{args.port}" + (f" / {args.https_port}" if args.https_port is not None else "")
+        print(f"mockserver: cannot listen on {args.host}:{ports}: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:  # pragma: no cover - signal handlers normally catch it
         pass

@@ -9,6 +9,8 @@ import os
 import sys
 from pathlib import Path
 
+from mockserver.cli.wiremock import root_dir
+
 HEADERS_VARIABLE = "MOCKSERVER_DRIFT_HEADERS"
 
 
@@ -23,7 +25,7 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         epilog=f"Credentials: --header 'Authorization: Bearer ${{API_TOKEN}}' expands "
         f"environment variables, so secrets stay out of shell history; {HEADERS_VARIABLE} "
         "holds more headers, one 'Name: value' per line.")
-    drift.add_argument("--root-dir", type=Path, default=Path("stubs"),
+    drift.add_argument("--root-dir", type=root_dir, default=Path("stubs"),
                        help="folder holding mappings/ and __files/ (default: stubs)")
     drift.add_argument("--target", required=True, metavar="URL",
                        help="base URL of the live API, e.g. https://api.example.com")
@@ -54,7 +56,7 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         "JSON) into ROOT/mappings, answering the first 2xx response with its example or a "
         "value generated from its schema. Importing again updates those stubs in place.")
     imported.add_argument("spec", type=Path, metavar="SPEC")
-    imported.add_argument("--root-dir", type=Path, default=Path("stubs"))
+    imported.add_argument("--root-dir", type=root_dir, default=Path("stubs"))
 
 
 def parse_headers(values: list[str], environ: dict[str, str]) -> dict[str, str] | str:

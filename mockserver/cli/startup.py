@@ -55,8 +55,10 @@ async def serve_until_stopped(runner: Runner, *, strict: bool, err: TextIO | Non
             loop.add_signal_handler(sig, shutdown.set)
         except (NotImplementedError, RuntimeError):  # pragma: no cover - non-Unix
             pass
+    https = {} if runner.https_port is None else {"https_url": runner.https_url,
+                                                  "https_port": runner.https_port}
     state.log.info("server_started", version=__version__, url=runner.url, port=runner.port,
-                   root_dir=str(runner.options.root_dir), stubs=len(state.registry),
+                   **https, root_dir=str(runner.options.root_dir), stubs=len(state.registry),
                    problems=len(errors))
     try:
         await shutdown.wait()

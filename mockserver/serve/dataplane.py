@@ -38,7 +38,9 @@ from mockserver.serve.namespaces import PREFIX as NAMESPACE_PREFIX
 from mockserver.serve.namespaces import NamespaceError, namespace_header, refusal_json
 from mockserver.serve.reply import Encoded, Reply, write_paced
 from mockserver.serve.scope import Scope
+from mockserver.serve.shaping import AnswerShaping
 from mockserver.serve.state import ServerState
+from mockserver.serve.traffic import log_traffic
 
 CONSOLE_WIDTH_HEADER = "X-WireMock-Console-Width"
 HANG_POLL = 0.25  # seconds between checks that a hanging request's client is still there
@@ -59,9 +61,14 @@ class DataPlane:
         self.state = state
         self.release_hangs = asyncio.Event()
         self._static: dict[str, _Static] = {}
+        self._gzipped: dict[str, tuple[StubMapping, Encoded]] = {}  # as _static, for gzip
         self._upstream: aiohttp.ClientSession | None = None
         self._log_requests = state.options.request_logging
         options = state.options
+        self._shaping = AnswerShaping(options)
+        # --verbose / --print-all-network-traffic / --record-mappings want whole exchanges
+        self._log_traffic = options.verbose or options.print_all_network_traffic
+        self._keep_proxied_bodies = self._log_traffic or options.record_mappings
         self._guard = (None if options.openapi is None else
                        RequestGuard(Contract.load(options.openapi), strict=options.openapi_strict))
 
@@ -110,6 +117,12 @@ class DataPlane:
 
     def _handle(self, request: WireRequest, reply: Reply) -> Coroutine[Any, Any, None] | None:
         started = time.perf_counter()
+        if self._shaping.cors:
+            preflight = self._shaping.preflight(request)
+            if preflight is not None:  # answered before matching, and not journalled
+                reply.send(200, None, preflight, b"")
+                return None
+        reply.shape = self._shaping.for_request(request)
         state: Scope = self.state
         header = namespace_header(request.raw_headers)
         if header is not None or request.url.startswith(NAMESPACE_PREFIX):
@@ -206,18 +219,39 @@ class DataPlane:
         event = ServeEvent(request, stub, plan.status, plan.headers, plan.body,
                            response_definition=stub.response.source_json, added_delay=delay)
         if delay > 0:
-            return self._delayed(state, encoded, event, reply, started, delay)
+            return self._delayed(state, stub, encoded, plan, event, reply, started, delay)
         self._done(state, event, started, None)
-        reply.send_encoded(encoded)
+        self._send_static(reply, stub, encoded, plan)
         self._answered(state, event)
         return None
 
-    async def _delayed(self, state: Scope, encoded: Encoded, event: ServeEvent, reply: Reply,
-                       started: float, delay: float) -> None:
+    async def _delayed(self, state: Scope, stub: StubMapping, encoded: Encoded,
+                       plan: ResponsePlan, event: ServeEvent, reply: Reply, started: float,
+                       delay: float) -> None:
         await asyncio.sleep(delay / 1000)
         self._done(state, event, started, None)
-        reply.send_encoded(encoded)
+        self._send_static(reply, stub, encoded, plan)
         self._answered(state, event)
+
+    def _send_static(self, reply: Reply, stub: StubMapping, encoded: Encoded,
+                     plan: ResponsePlan) -> None:
+        """The cached bytes; for a client taking gzip, the cached gzipped bytes (made on first
+        use); shaped afresh only with CORS, whose headers depend on the request's Origin."""
+        shape = reply.shape
+        if shape is None:
+            reply.send_encoded(encoded)
+            return
+        if shape.cors or shape.method == "HEAD":
+            reply.send(plan.status, plan.reason, plan.headers, plan.body)
+            return
+        cached = self._gzipped.get(stub.id)
+        if cached is None or cached[0] is not stub:
+            headers, body = shape.whole(plan.status, plan.headers, plan.body)
+            cached = (stub, Encoded(plan.status, plan.reason, headers, body))
+            if len(self._gzipped) > len(self.state.registry) + _STATIC_SLACK:
+                self._gzipped.clear()
+            self._gzipped[stub.id] = cached
+        reply.send_encoded(cached[1])
 
     def _done(self, state: Scope, event: ServeEvent, started: float,
               extra: dict[str, object] | None) -> None:
@@ -234,6 +268,8 @@ class DataPlane:
                                   path=event.request.path, request_id=event.request.id,
                                   violations=[str(v) for v in violations])
         state.journal.add(event)
+        if self._log_traffic:
+            log_traffic(state.log, event, everything=state.options.print_all_network_traffic)
         if not self._log_requests:
             return
         request, stub = event.request, event.stub
@@ -313,11 +349,14 @@ class DataPlane:
             self._answered(state, event)
             return
         options = proxy.ProxyOptions(preserve_host_header=state.options.preserve_host_header,
-                                     keep_body=state.journal.enabled,
+                                     keep_body=state.journal.enabled
+                                     or self._keep_proxied_bodies,
                                      delay_ms=added_delay(stub, state.settings, state.runtime.rng))
         event = await proxy.forward(reply, stub, request, self.upstream, options)
         self._done(state, event, started, None)  # streamed as it came: known only now
         self._answered(state, event)
+        if self.state.options.record_mappings:
+            await self.state.mappings_recorder.record(event)
 
     # -- refused before matching --------------------------------------------------------------
     def _refused(self, state: Scope, request: WireRequest, reply: Reply,

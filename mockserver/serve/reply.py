@@ -83,15 +83,29 @@ class Encoded:
         self.body = body
 
 
+class Shaper(Protocol):
+    """Changes an answer on its way out (`serve.shaping`: CORS headers, gzip)."""
+
+    cors: bool
+    method: str
+
+    def head(self, headers: list[tuple[str, str]]) -> list[tuple[str, str]]: ...
+
+    def whole(self, status: int, headers: list[tuple[str, str]],
+              body: bytes) -> tuple[list[tuple[str, str]], bytes]: ...
+
+
 class Reply:
     """The answer to one request, written in order on its connection.
 
     Either `send` a whole response, or `start` one and `write` its body as it comes (with
-    `Content-Length` when known, else chunked); `end` finishes a started one.
+    `Content-Length` when known, else chunked); `end` finishes a started one. A `shape`, when
+    set, changes what `send` and `start` write (`send_encoded` writes its bytes as they are:
+    callers holding a shape send instead).
     """
 
     __slots__ = ("_conn", "head_only", "version", "keep_alive", "started", "_chunked",
-                 "_skip_body")
+                 "_skip_body", "shape")
 
     def __init__(self, conn: Outlet, *, head_only: bool, version: bytes,
                  keep_alive: bool) -> None:
@@ -102,6 +116,7 @@ class Reply:
         self.started = False
         self._chunked = False
         self._skip_body = head_only
+        self.shape: Shaper | None = None
 
     @property
     def transport(self) -> asyncio.Transport | None:
@@ -135,11 +150,15 @@ class Reply:
 
     def send(self, status: int, reason: str | None, headers: list[tuple[str, str]],
              body: bytes) -> None:
+        if self.shape is not None:
+            headers, body = self.shape.whole(status, headers, body)
         self.send_encoded(Encoded(status, reason, headers, body))
 
     async def start(self, status: int, reason: str | None, headers: list[tuple[str, str]],
                     length: int | None = None) -> None:
         """The status line and headers; the body follows with `write`."""
+        if self.shape is not None:
+            headers = self.shape.head(headers)
         transport = self._conn.transport
         if transport is None or transport.is_closing():
             raise ConnectionResetError("client went away")

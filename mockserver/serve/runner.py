@@ -21,6 +21,7 @@ from mockserver.serve.wire import Connection, Limits
 from mockserver.settings import ServerOptions
 
 if TYPE_CHECKING:
+    from mockserver.serve.tls import ServerCertificate
     from mockserver.stubs.watch import StubWatcher
 
 def new_event_loop(kind: str = "auto") -> asyncio.AbstractEventLoop:
@@ -49,6 +50,8 @@ class Runner:
         self._servers: list[asyncio.AbstractServer] = []
         self._connections: set[Connection] = set()
         self.port: int = options.port
+        self.https_port: int | None = None
+        self.certificate: ServerCertificate | None = None
         self.watcher: StubWatcher | None = None
 
     async def start(self) -> None:
@@ -60,13 +63,26 @@ class Runner:
 
             reloader = Reloader(self.options.mappings_dir, settle=DEFAULT_SETTLE)
             reloader.baseline()  # before loading: a change in between is seen by the first scan
+        ssl_context = None
+        if self.options.https_port is not None:  # before listening: a bad keystore stops start
+            from mockserver.serve.tls import server_context  # cryptography: only with HTTPS
+
+            ssl_context, self.certificate = server_context(self.options.tls, [self.options.host])
+            self.state.ca_pem = self.certificate.ca_pem
         self.state.stubs.load()
         await self.state.share()
         self._runner = web.AppRunner(create_admin_app(self.state, self.plane), access_log=None,
                                      handle_signals=False, shutdown_timeout=1.0)
         await self._runner.setup()
         await self.plane.start()
-        self.port = await self.listen(self.options.host, self.options.port)
+        if not self.options.disable_http:
+            self.port = await self.listen(self.options.host, self.options.port)
+        if ssl_context is not None:
+            assert self.options.https_port is not None
+            self.https_port = await self.listen(self.options.host, self.options.https_port,
+                                                ssl=ssl_context)
+            if self.options.disable_http:
+                self.port = self.https_port  # the only socket
         if reloader is not None:
             self.watcher = StubWatcher(self.state.stubs, reloader, self.options.root_dir,
                                        poll_interval=self.options.watch_poll_interval)
@@ -90,9 +106,21 @@ class Runner:
         return int(sockets[0].getsockname()[1]) if sockets else port
 
     @property
+    def _client_host(self) -> str:
+        return "127.0.0.1" if self.options.host in ("0.0.0.0", "", "::") else self.options.host
+
+    @property
     def url(self) -> str:
-        host = "127.0.0.1" if self.options.host in ("0.0.0.0", "", "::") else self.options.host
-        return f"http://{host}:{self.port}"
+        """The HTTP URL, or the HTTPS one when HTTP is disabled."""
+        if self.options.disable_http and self.https_url is not None:
+            return self.https_url
+        return f"http://{self._client_host}:{self.port}"
+
+    @property
+    def https_url(self) -> str | None:
+        if self.https_port is None:
+            return None
+        return f"https://{self._client_host}:{self.https_port}"
 
     async def stop(self) -> None:
         if self.watcher is not None:
@@ -121,7 +149,9 @@ class Runner:
                 loop.add_signal_handler(sig, shutdown.set)
             except (NotImplementedError, RuntimeError):  # pragma: no cover - non-Unix
                 pass
-        self.state.log.info("server_started", url=self.url, port=self.port,
+        https = {} if self.https_port is None else {"https_url": self.https_url,
+                                                     "https_port": self.https_port}
+        self.state.log.info("server_started", url=self.url, port=self.port, **https,
                             root_dir=str(self.options.root_dir))
         try:
             await shutdown.wait()
@@ -153,6 +183,18 @@ class ThreadedRunner:
     @property
     def port(self) -> int:
         return self._runner.port
+
+    @property
+    def https_url(self) -> str | None:
+        return self._runner.https_url
+
+    @property
+    def https_port(self) -> int | None:
+        return self._runner.https_port
+
+    @property
+    def certificate(self) -> ServerCertificate | None:
+        return self._runner.certificate
 
     def start(self) -> ThreadedRunner:
         self._thread.start()

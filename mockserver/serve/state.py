@@ -34,6 +34,7 @@ from mockserver.stubs.settings import parse_settings
 from mockserver.stubs.store import StubStore
 
 if TYPE_CHECKING:
+    from mockserver.serve.recorder import MappingsRecorder
     from mockserver.store.replica import Replica
 
 
@@ -48,6 +49,21 @@ class ServerState(Scope):
         self.namespaces = Namespaces(self, ttl=options.namespace_ttl,
                                      limit=options.max_namespaces)
         self.shared: Replica | None = None
+        self.ca_pem: bytes | None = None  # the generated HTTPS certificate's CA, set at start
+        self._mappings_recorder: MappingsRecorder | None = None
+
+    @property
+    def mappings_recorder(self) -> MappingsRecorder:
+        """`--record-mappings`' writer (into the server's root dir), made on first use."""
+        if self._mappings_recorder is None:
+            from mockserver.serve.recorder import MappingsRecorder
+
+            self._mappings_recorder = MappingsRecorder(self.options, self.log)
+        return self._mappings_recorder
+
+    @property
+    def https_enabled(self) -> bool:
+        return self.options.https_port is not None
 
     async def share(self) -> None:
         """Join the store `options.store` names (after the files are loaded). Only this,

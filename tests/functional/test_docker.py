@@ -26,6 +26,7 @@ from tests.conftest import Client
 
 REPO = Path(__file__).resolve().parents[2]
 IMAGE_ROOT = "/home/mockserver"
+WIREMOCK_ROOT = "/home/wiremock"  # where WireMock's image mounts stubs
 
 
 @dataclass(frozen=True)
@@ -124,19 +125,19 @@ def test_runtime_runs_as_a_non_root_user(dockerfile: list[Instruction]) -> None:
 def test_root_dir_port_and_logs_follow_the_wiremock_image(dockerfile: list[Instruction]) -> None:
     """Stubs at /home/mockserver (mappings/, __files/), port 8080 exposed, JSON logs."""
     env = image_env(dockerfile)
-    assert env["MOCKSERVER_ROOT_DIR"] == IMAGE_ROOT
+    assert env["MOCKSERVER_ROOT_DIR"] == f"{WIREMOCK_ROOT}:{IMAGE_ROOT}"
     assert env["MOCKSERVER_PORT"] == "8080" and env["MOCKSERVER_HOST"] == "0.0.0.0"
     assert env["MOCKSERVER_LOG_FORMAT"] == "json"
     assert only(dockerfile, "WORKDIR").args == IMAGE_ROOT
-    assert only(dockerfile, "EXPOSE").args == "8080"
+    assert only(dockerfile, "EXPOSE").args == "8080 8443"  # as WireMock's image
     setup = " ".join(i.args for i in final_stage(dockerfile) if i.name == "RUN")
     assert f"mkdir -p {IMAGE_ROOT}/mappings {IMAGE_ROOT}/__files" in setup
 
 
-def test_entrypoint_is_serve_so_arguments_pass_through(dockerfile: list[Instruction]) -> None:
-    """`docker run IMAGE --verbose` becomes `mockserver serve --verbose`."""
-    assert only(dockerfile, "ENTRYPOINT").exec_form() == ["mockserver", "serve"]
-    assert only(dockerfile, "CMD").exec_form() == []
+def test_entrypoint_is_mockserver_and_serve_the_default(dockerfile: list[Instruction]) -> None:
+    """`docker run IMAGE` serves; `docker run IMAGE validate` runs another command."""
+    assert only(dockerfile, "ENTRYPOINT").exec_form() == ["mockserver"]
+    assert only(dockerfile, "CMD").exec_form() == ["serve"]
 
 
 def test_healthcheck_uses_python_against_the_admin_health(dockerfile: list[Instruction]) -> None:
@@ -209,7 +210,7 @@ def test_dockerignore_keeps_only_what_the_build_copies() -> None:
     """The context holds pyproject, README and the package; no venv, git, caches or tests."""
     patterns = dockerignore_patterns()
     for kept in ("pyproject.toml", "README.md", "mockserver/api.py", "mockserver/py.typed",
-                 "mockserver/loader/files.py"):
+                 "mockserver/loader/files.py", "constraints-docker.txt"):
         assert not ignored(kept, patterns), kept
     for dropped in (".venv/bin/python", ".git/HEAD", "tests/conftest.py", "stubs/mappings/a.yaml",
                     "mockserver/__pycache__/api.cpython-311.pyc", "Dockerfile", "docs/index.md",
@@ -342,17 +343,122 @@ def test_healthcheck_command_passes_against_the_running_server(
     assert down.returncode != 0
 
 
-def test_container_arguments_pass_through_to_serve(
+def test_container_flags_reach_serve(
     dockerfile: list[Instruction], installed: Path, image_root: Path
 ) -> None:
-    """Arguments after the image name reach `mockserver serve` (`--help`, a bad `--port`)."""
-    argv = only(dockerfile, "ENTRYPOINT").exec_form() + ["--help"]
+    """Flags after the image name (replacing CMD) reach `mockserver serve`, as WireMock's
+    image passes them to WireMock; `serve --help` and a bad `--port` show it."""
+    entrypoint = only(dockerfile, "ENTRYPOINT").exec_form()
     env = container_env(dockerfile, installed, MOCKSERVER_ROOT_DIR=str(image_root))
-    result = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=60)
+    result = subprocess.run([*entrypoint, "serve", "--help"], env=env, capture_output=True,
+                            text=True, timeout=60)
     assert result.returncode == 0 and "usage: mockserver serve" in result.stdout
-    bad = subprocess.run(only(dockerfile, "ENTRYPOINT").exec_form() + ["--port", "nope"],
-                         env=env, capture_output=True, text=True, timeout=60)
-    assert bad.returncode == 2 and "--port: invalid port value" in bad.stderr
+    bad = subprocess.run([*entrypoint, "--port", "nope"], env=env, capture_output=True,
+                         text=True, timeout=60)
+    assert bad.returncode == 2 and "usage: mockserver serve" in bad.stderr
+    assert "--port: invalid port value" in bad.stderr
+
+
+def test_validate_command_checks_the_mounted_stubs(
+    dockerfile: list[Instruction], installed: Path, image_root: Path
+) -> None:
+    """`docker run IMAGE validate` checks the stubs of the image's root dir."""
+    env = container_env(dockerfile, installed,
+                        MOCKSERVER_ROOT_DIR=f"{image_root.parent / 'no-wiremock'}:{image_root}")
+    result = subprocess.run([*only(dockerfile, "ENTRYPOINT").exec_form(), "validate"], env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert " 0 problems" in result.stderr and "no-wiremock" not in result.stderr
+    broken = image_root / "mappings" / "broken.yaml"
+    broken.write_text("request: {url: /x}\nresponse: {status: nope}\n")
+    failed = subprocess.run([*only(dockerfile, "ENTRYPOINT").exec_form(), "validate"], env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert failed.returncode == 1 and "broken.yaml" in failed.stdout
+
+
+def test_wiremock_mount_point_is_used_when_it_holds_mappings(
+    dockerfile: list[Instruction], installed: Path, image_root: Path, tmp_path: Path
+) -> None:
+    """Stubs mounted at WireMock's /home/wiremock are served instead of /home/mockserver's,
+    and WIREMOCK_OPTIONS adds flags as in WireMock's image."""
+    wiremock_root = tmp_path / "home-wiremock"
+    (wiremock_root / "mappings").mkdir(parents=True)
+    (wiremock_root / "mappings" / "hello.json").write_text(
+        '{"request": {"url": "/hello"}, "response": {"status": 200, "body": "from wiremock"}}')
+    argv = only(dockerfile, "ENTRYPOINT").exec_form() + only(dockerfile, "CMD").exec_form()
+    env = container_env(dockerfile, installed,
+                        MOCKSERVER_ROOT_DIR=f"{wiremock_root}:{image_root}",
+                        MOCKSERVER_PORT="0",
+                        WIREMOCK_OPTIONS="--bind-address 127.0.0.1 --disable-banner")
+    process = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True)
+    try:
+        assert process.stdout is not None
+        started: dict[str, object] = {}
+        for line in process.stdout:
+            event = json.loads(line)
+            if event["event"] == "server_started":
+                started = event
+                break
+        assert started["root_dir"] == str(wiremock_root)
+        assert str(started["url"]).startswith("http://127.0.0.1:")
+        reply = Client(int(str(started["port"]))).get("/hello")
+        assert reply.status == 200 and reply.text == "from wiremock"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        if process.stdout is not None:
+            process.stdout.close()
+
+
+def test_build_pins_every_dependency_to_an_exact_version(dockerfile: list[Instruction]) -> None:
+    """The build stage installs under a constraints file pinning every distribution of
+    mockserver with the extras it builds (and the build tools) to one version, so builds
+    repeat."""
+    build_env = " ".join(i.args for i in dockerfile if i.stage == 0 and i.name == "ENV")
+    assert "PIP_CONSTRAINT=/src/constraints-docker.txt" in build_env
+    copied = " ".join(i.args for i in dockerfile if i.stage == 0 and i.name == "COPY")
+    assert "constraints-docker.txt" in copied
+    pins: dict[str, str] = {}
+    for line in (REPO / "constraints-docker.txt").read_text().splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            name, _, version = line.partition("==")
+            assert version and re.fullmatch(r"[0-9][0-9A-Za-z.]*", version), line
+            pins[normal(name)] = version
+    assert {"setuptools", "wheel"} <= pins.keys()
+    (wheel,) = [i.args for i in dockerfile if i.stage == 0 and "pip wheel" in i.args]
+    extras = set(re.search(r'"\.\[([\w,]+)\]"', wheel).group(1).split(","))  # type: ignore[union-attr]
+    missing = sorted(dependency_closure("mockserver", extras) - pins.keys())
+    assert missing == [], f"not pinned in constraints-docker.txt: {missing}"
+
+
+def normal(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def dependency_closure(root: str, extras: set[str]) -> set[str]:
+    """Every distribution `root[extras]` needs on this Python, from installed metadata."""
+    from importlib import metadata
+
+    from packaging.requirements import Requirement
+
+    seen: set[str] = set()
+    todo: list[tuple[str, set[str]]] = [(root, extras)]
+    while todo:
+        name, wanted = todo.pop()
+        for text in metadata.requires(name) or []:
+            requirement = Requirement(text)
+            environments = [{"extra": e} for e in wanted] or [{"extra": ""}]
+            if requirement.marker is not None and not any(
+                    requirement.marker.evaluate(env) for env in environments):
+                continue
+            dependency = normal(requirement.name)
+            if dependency == normal(root) or dependency in seen:
+                continue
+            seen.add(dependency)
+            todo.append((dependency, set(requirement.extras)))
+    return seen
 
 
 # -- docker-compose.yml --------------------------------------------------------------------------

@@ -226,3 +226,30 @@ def test_the_fixture_server_can_lock_its_admin_api(pytester: pytest.Pytester) ->
     )
     result = pytester.runpytest("-p", "no:cacheprovider")
     result.assert_outcomes(passed=1)
+
+
+def test_fixture_serves_https_trusted_through_ssl_context(pytester: pytest.Pytester) -> None:
+    """With `mockserver_https = true` the fixture has an HTTPS URL its ssl_context() trusts,
+    and an unconfigured client refuses the throwaway certificate."""
+    pytester.makeini("[pytest]\nmockserver_https = true\n")
+    pytester.makepyfile(
+        """
+        import ssl
+        import urllib.error
+        import urllib.request
+
+        import pytest
+
+        def test_https(mockserver):
+            mockserver.stub({"request": {"url": "/secure"}, "response": {"body": "tls"}})
+            assert mockserver.https_url.startswith("https://127.0.0.1:")
+            context = mockserver.ssl_context()
+            with urllib.request.urlopen(mockserver.https_url + "/secure", context=context) as r:
+                assert r.read() == b"tls"
+            with pytest.raises(urllib.error.URLError):
+                urllib.request.urlopen(mockserver.https_url + "/secure",
+                                       context=ssl.create_default_context())
+        """
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
