@@ -8,7 +8,6 @@ e.g. one with TLS, is one more `listen()` call with an `ssl` context.
 from __future__ import annotations
 
 import asyncio
-import signal
 from ssl import SSLContext
 from typing import TYPE_CHECKING, Any
 
@@ -138,26 +137,6 @@ class Runner:
         for server in servers:
             await server.wait_closed()
         await self.state.unshare()
-
-    async def serve_forever(self) -> None:
-        await self.start()
-        shutdown = self.state.runtime.shutdown
-        assert shutdown is not None
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            try:
-                loop.add_signal_handler(sig, shutdown.set)
-            except (NotImplementedError, RuntimeError):  # pragma: no cover - non-Unix
-                pass
-        https = {} if self.https_port is None else {"https_url": self.https_url,
-                                                     "https_port": self.https_port}
-        self.state.log.info("server_started", url=self.url, port=self.port, **https,
-                            root_dir=str(self.options.root_dir))
-        try:
-            await shutdown.wait()
-        finally:
-            self.state.log.info("server_stopping")
-            await self.stop()
 
 
 class ThreadedRunner:
