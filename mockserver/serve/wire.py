@@ -124,6 +124,7 @@ class Connection(asyncio.Protocol):
         self._body: list[bytes] = []
         self._body_size = 0
         self._head_size = 0
+        self._tail = b""
         self._in_head = False
         self._in_message = False
         self._admin = False
@@ -185,7 +186,11 @@ class Connection(asyncio.Protocol):
     def data_received(self, data: bytes) -> None:
         self._cancel_idle_timer()
         if self._in_head:  # a head carried over from an earlier read: count what follows
-            self._head_size += len(data)
+            # only up to its end: the rest of the read is further pipelined requests
+            window = self._tail + data
+            end = window.find(b"\r\n\r\n")
+            self._head_size += len(data) if end < 0 else end + 4 - len(self._tail)
+        self._tail = data[-3:]  # a head's end may straddle two reads
         try:
             if self._head_size > self.limits.max_head:
                 raise RequestRefused(431)

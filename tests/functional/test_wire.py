@@ -369,3 +369,15 @@ def test_an_h2c_upgrade_request_keeps_its_body(client: Client, wire: Wire) -> No
     journal = client.get("/__admin/requests").json()["requests"]
     posted = next(e for e in journal if e["request"]["url"] == "/up")
     assert posted["request"]["body"] == '{"a":1}'
+
+
+def test_a_head_split_across_reads_counts_only_itself(client: Client, wire: Wire) -> None:
+    """A read that finishes a split head and carries many more pipelined requests is not
+    taken for one oversized head (the head limit here is 8 KiB; the read is ~40 KiB)."""
+    client.stub({"request": {"urlPathPattern": "/many/.*"}, "response": {"body": "ok"}})
+    first = get("/many/0")
+    wire.send(first[:10])  # the server reads a head cut short...
+    time.sleep(0.2)  # ...as a read of its own (nothing observable comes back to wait for)
+    rest = first[10:] + b"".join(get(f"/many/{i}") for i in range(1, 1000))
+    wire.send(rest)
+    assert [wire.response()[0] for _ in range(1000)] == [200] * 1000
