@@ -28,8 +28,8 @@ from mockserver.matchers.xml_document import (
     Node,
     Placeholders,
     TreeBuilder,
+    XmlBodyMatcher,
     XmlDocument,
-    body_document,
     parse_xml,
     pretty_xml,
     short_text,
@@ -214,7 +214,7 @@ def _describe(node: Node) -> str:
 
 
 @dataclass(eq=False, repr=False)
-class EqualToXml(StringMatcher):
+class EqualToXml(XmlBodyMatcher):
     """`equalToXml`: the body must be XMLUnit-"similar" to the expected document."""
 
     operator: ClassVar[str] = "equalToXml"
@@ -223,23 +223,10 @@ class EqualToXml(StringMatcher):
     _expected: Node
     _comparer: _Comparer
     _mode: str
+    absent_reason: ClassVar[str] = "no XML to compare (value is absent)"
 
-    def match(self, value: str | None) -> MatchResult:
-        if value is None:
-            return no_match("no XML to compare (value is absent)")
-        return self._compare(parse_xml(value))
-
-    def match_content(self, content: Content) -> MatchResult:
-        return self._compare(body_document(content))
-
-    def matches(self, value: str | None) -> bool:
-        return value is not None and self._similar(parse_xml(value))
-
-    def matches_content(self, content: Content) -> bool:
-        return self._similar(body_document(content))
-
-    def _similar(self, parsed: XmlDocument) -> bool:
-        """`_compare(parsed).matched`, giving up at the first difference."""
+    def _holds(self, parsed: XmlDocument) -> bool:
+        """`_grade(parsed).matched`, giving up at the first difference."""
         try:
             actual = parsed.tree(self._mode)
             if isinstance(actual, str):
@@ -248,7 +235,7 @@ class EqualToXml(StringMatcher):
         except Exception:  # noqa: BLE001 - never let a client's body crash matching
             return False
 
-    def _compare(self, parsed: XmlDocument) -> MatchResult:
+    def _grade(self, parsed: XmlDocument) -> MatchResult:
         try:
             actual = parsed.tree(self._mode)
             if isinstance(actual, str):

@@ -12,10 +12,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from copy import deepcopy
-from typing import Any
+from typing import Any, ClassVar
 
 from mockserver.compat.javaregex import compile_java_regex, translate
-from mockserver.matchers.base import Content
+from mockserver.matchers.base import Content, MatchResult, StringMatcher, no_match
 from mockserver.matchers.xpath_budget import MAX_XML_BYTES
 
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
@@ -293,3 +293,31 @@ def pretty_xml(text: str) -> str:
         return pretty
     except Exception:  # noqa: BLE001 - not XML: show it as sent
         return text
+
+
+class XmlBodyMatcher(StringMatcher):
+    """An operator on XML bodies: both questions (graded, yes/no) asked of one parse, the
+    request body's parsed once and shared by every XML operator looking at it."""
+
+    absent_reason: ClassVar[str] = "no XML to evaluate (value is absent)"
+
+    def match(self, value: str | None) -> MatchResult:
+        if value is None:
+            return no_match(self.absent_reason)
+        return self._grade(parse_xml(value))
+
+    def match_content(self, content: Content) -> MatchResult:
+        return self._grade(body_document(content))
+
+    def matches(self, value: str | None) -> bool:
+        return value is not None and self._holds(parse_xml(value))
+
+    def matches_content(self, content: Content) -> bool:
+        return self._holds(body_document(content))
+
+    def _grade(self, parsed: XmlDocument) -> MatchResult:
+        raise NotImplementedError
+
+    def _holds(self, parsed: XmlDocument) -> bool:
+        """`_grade(parsed).matched`, answered as cheaply as the operator can."""
+        raise NotImplementedError

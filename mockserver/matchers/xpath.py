@@ -25,9 +25,8 @@ from mockserver.matchers.base import (
 from mockserver.matchers.xml_document import (
     XML_NS,
     XMLNS_NS,
+    XmlBodyMatcher,
     XmlDocument,
-    body_document,
-    parse_xml,
     short_text,
 )
 
@@ -35,7 +34,7 @@ from mockserver.matchers.xml_document import (
 
 
 @dataclass(eq=False, repr=False)
-class MatchesXPath(StringMatcher):
+class MatchesXPath(XmlBodyMatcher):
     """`matchesXPath`: an XPath 1.0 expression must select something, or (object form) some
     selected node's string value must satisfy a nested matcher."""
 
@@ -46,22 +45,8 @@ class MatchesXPath(StringMatcher):
     _sub: StringMatcher | None
     _shape: dict[str, Any]
 
-    def match(self, value: str | None) -> MatchResult:
-        if value is None:
-            return no_match("no XML to evaluate (value is absent)")
-        return self._evaluate(parse_xml(value))
-
-    def match_content(self, content: Content) -> MatchResult:
-        return self._evaluate(body_document(content))
-
-    def matches(self, value: str | None) -> bool:
-        return value is not None and self._holds(parse_xml(value))
-
-    def matches_content(self, content: Content) -> bool:
-        return self._holds(body_document(content))
-
     def _holds(self, parsed: XmlDocument) -> bool:
-        """`_evaluate(parsed).matched` without grading the nested matcher."""
+        """`_grade(parsed).matched` without grading the nested matcher."""
         if parsed.root is None or xpath_budget.too_large(self._expression, parsed.elements):
             return False
         try:
@@ -88,7 +73,7 @@ class MatchesXPath(StringMatcher):
             return self._expression, actual
         return f"{self._expression} [{self._sub.operator}] {self._sub.report_expected()}", actual
 
-    def _evaluate(self, parsed: XmlDocument) -> MatchResult:
+    def _grade(self, parsed: XmlDocument) -> MatchResult:
         if parsed.root is None:
             return no_match(parsed.error)
         too_large = xpath_budget.too_large(self._expression, parsed.elements)
@@ -167,7 +152,7 @@ class NeverMatchesXPath(MatchesXPath):
     def _holds(self, parsed: XmlDocument) -> bool:
         return False
 
-    def _evaluate(self, parsed: XmlDocument) -> MatchResult:
+    def _grade(self, parsed: XmlDocument) -> MatchResult:
         return no_match(self._reason)
 
 
