@@ -14,8 +14,7 @@ import zlib
 from dataclasses import dataclass, field
 from email.parser import BytesParser
 from email.policy import HTTP
-from functools import cached_property
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import parse_qsl, unquote
 
 from mockserver.errors import BodyTooLarge
@@ -27,6 +26,30 @@ DECODABLE_CODINGS = ("identity", "gzip", "x-gzip", "deflate")
 DECODE_LIMIT = 50 * 1024 * 1024  # decoded bytes beyond this: not decodable, kept as sent
 
 _INVALID = object()
+
+if TYPE_CHECKING:  # typed as what it does the same as
+    from functools import cached_property as once
+else:
+    class once:  # noqa: N801 - a decorator, named like `property`
+        """`functools.cached_property` without its lock: before Python 3.12 that takes an
+        `RLock` on every first access, and a served request computes several of these (its
+        path, id, headers...), which made the lock a measurable share of serving one.
+        Requests are never shared between threads while being derived, so none is needed."""
+
+        __slots__ = ("_fn", "_name")
+
+        def __init__(self, fn):
+            self._fn = fn
+            self._name = fn.__name__
+
+        def __set_name__(self, owner, name):
+            self._name = name
+
+        def __get__(self, obj, owner=None):
+            if obj is None:
+                return self
+            value = obj.__dict__[self._name] = self._fn(obj)
+            return value
 
 
 class Content:
@@ -42,7 +65,7 @@ class Content:
         self.raw = raw
         self.charset = charset
 
-    @cached_property
+    @once
     def text(self) -> str | None:
         """The body as text, or None when empty (WireMock treats an empty body as absent)."""
         if not self.raw:
@@ -52,7 +75,7 @@ class Content:
         except LookupError:
             return self.raw.decode("utf-8", errors="replace")
 
-    @cached_property
+    @once
     def json_value(self) -> Any:
         """The parsed JSON document, or `Content.INVALID` when the body is not JSON."""
         text = self.text
@@ -186,25 +209,25 @@ class Request:
     logged_date: float = 0.0
     base_path: str = ""  # what came before `url` on the wire (a namespace's `/__ns/{name}`)
 
-    @cached_property
+    @once
     def id(self) -> str:
         """A v4 UUID, made only when something asks (the journal, a template)."""
         return new_id()
 
-    @cached_property
+    @once
     def path(self) -> str:
         """The raw (still percent-encoded) path; WireMock compares paths undecoded."""
         return self.url.partition("?")[0] or "/"
 
-    @cached_property
+    @once
     def query_string(self) -> str:
         return self.url.partition("?")[2]
 
-    @cached_property
+    @once
     def query(self) -> MultiDict:
         return parse_query(self.query_string)
 
-    @cached_property
+    @once
     def _headers_by_name(self) -> MultiDict:
         out: MultiDict = {}
         for name, value in self.headers:
@@ -219,15 +242,15 @@ class Request:
         values = self._headers_by_name.get(name.lower())
         return values[0] if values else None
 
-    @cached_property
+    @once
     def cookies(self) -> MultiDict:
         return parse_cookies(self.header_values("Cookie") or [])
 
-    @cached_property
+    @once
     def content_type(self) -> str | None:
         return self.header("Content-Type")
 
-    @cached_property
+    @once
     def content(self) -> Content:
         return Content(self.body, charset_of(self.content_type))
 
@@ -235,27 +258,31 @@ class Request:
     def body_text(self) -> str | None:
         return self.content.text
 
-    @cached_property
+    @once
     def is_form(self) -> bool:
         ctype = (self.content_type or "").lower()
         return ctype.startswith("application/x-www-form-urlencoded")
 
-    @cached_property
+    @once
     def form(self) -> MultiDict:
         """Form fields of a url-encoded body (none for other content types)."""
         if not self.is_form or not self.body:
             return {}
         return parse_query(self.body.decode(self.content.charset, errors="replace"))
 
-    @cached_property
+    @once
     def is_multipart(self) -> bool:
         return (self.content_type or "").lower().startswith("multipart/")
 
-    @cached_property
+    @once
     def parts(self) -> list[Part]:
         if not self.is_multipart:
             return []
         return parse_multipart(self.content_type or "", self.body)
+
+    def head_size(self) -> int:
+        """The URL's and headers' length, as the journal charges them."""
+        return len(self.url) + sum(map(len, itertools.chain.from_iterable(self.headers)))
 
     def forget_derived(self) -> None:
         """Drop the cached views (decoded query, header index, parsed body...): they are
@@ -293,7 +320,7 @@ class Part:
     name: str | None = None
     filename: str | None = None
 
-    @cached_property
+    @once
     def content(self) -> Content:
         ctype = next((v for k, v in self.headers if k.lower() == "content-type"), None)
         return Content(self.body, charset_of(ctype))
@@ -372,11 +399,24 @@ class WireRequest(Request):
         self.protocol = protocol
         self.logged_date = logged_date
 
-    @cached_property
+    @once
     def headers(self) -> list[tuple[str, str]]:  # type: ignore[override]
         return [(k.decode("latin-1"), v.decode("latin-1")) for k, v in self.raw_headers]
 
-    @cached_property
+    def header(self, name: str) -> str | None:
+        """The first value of a header, found among the parser's bytes: the data plane asks
+        for two or three headers of a request whose others nobody reads, so this spares
+        decoding and indexing them all (done once a matcher asks for more)."""
+        if "_headers_by_name" in self.__dict__:
+            return super().header(name)
+        key = name.lower().encode("latin-1")
+        size = len(key)
+        for raw_name, value in self.raw_headers:
+            if len(raw_name) == size and raw_name.lower() == key:
+                return value.decode("latin-1")
+        return None
+
+    @once
     def raw_body(self) -> bytes:
         """The body exactly as sent (what a proxy forwards)."""
         chunks = self._body_chunks
@@ -392,7 +432,7 @@ class WireRequest(Request):
             decoded = decode_content(raw, encoding, limit, strict=True)
             self.__dict__["body"] = raw if decoded is None else decoded
 
-    @cached_property
+    @once
     def body(self) -> bytes:  # type: ignore[override]
         """The body, decoded once when sent with a coding `decode_content` undoes."""
         raw = self.raw_body
@@ -402,20 +442,25 @@ class WireRequest(Request):
         decoded = decode_content(raw, encoding)
         return raw if decoded is None else decoded  # not decodable: kept as sent
 
-    @cached_property
+    @once
     def client_ip(self) -> str:  # type: ignore[override]
         peer = self._peer
         return str(peer[0]) if isinstance(peer, tuple) and peer else ""
 
-    @cached_property
+    @once
     def host(self) -> str:  # type: ignore[override]
         host = self.header("Host") or ""
         return host.rsplit(":", 1)[0] if host and not host.endswith("]") else host
 
-    @cached_property
+    @once
     def port(self) -> int:  # type: ignore[override]
         sockname = self._sockname
         return int(sockname[1]) if isinstance(sockname, tuple) and len(sockname) > 1 else 0
+
+    def head_size(self) -> int:
+        """As `Request.head_size`, from the parser's bytes (decoding them only to measure
+        would undo the point of keeping them)."""
+        return len(self.url) + sum(map(len, itertools.chain.from_iterable(self.raw_headers)))
 
     def forget_derived(self) -> None:
         """Also drops the decoded headers: the parser's bytes are kept and decode again."""

@@ -14,6 +14,7 @@ import hashlib
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any, Protocol
 
 from mockserver.exchange import Request
@@ -94,31 +95,36 @@ class Journal:
     def add(self, event: ServeEvent) -> None:
         if not self.enabled:
             return
-        event.request.forget_derived()  # kept for months in a long run: only what was sent
+        request = event.request
+        request.forget_derived()  # kept for months in a long run: only what was sent
         self._measure(event)
-        old = self._events.pop(event.id, None)
-        if old is not None:
-            self.bytes -= old.size
-        self._events[event.id] = event
+        events = self._events
+        key = request.id
+        if key in events:
+            self.bytes -= events.pop(key).size
+        events[key] = event
         self.bytes += event.size
-        self.evicted += self._evict()
+        if (self.max_entries is not None and len(events) > self.max_entries) or (
+                self.max_bytes is not None and self.bytes > self.max_bytes):
+            self.evicted += self._evict()
         if self.listener is not None:
             self.listener.entry_added(event)
 
     def _measure(self, event: ServeEvent) -> None:
         """Truncate bodies past one entry's share and note the bytes the event holds."""
         request, keep = event.request, self.body_keep
-        if keep is not None and len(request.body) > keep:
+        size = len(request.body)
+        if keep is not None and size > keep:
             event.request_body_cut = TruncatedBody.of(request.body)
             request.body = request.body[:keep]
+            size = keep
             self.truncated += 1
         if keep is not None and len(event.body) > keep:
             event.response_body_cut = TruncatedBody.of(event.body)
             event.body = event.body[:keep]
             self.truncated += 1
-        event.size = (_ENTRY_OVERHEAD + len(request.body) + len(event.body) + len(request.url)
-                      + sum(len(k) + len(v) for k, v in request.headers)
-                      + sum(len(k) + len(v) for k, v in event.headers))
+        event.size = (_ENTRY_OVERHEAD + size + len(event.body) + request.head_size()
+                      + sum(map(len, chain.from_iterable(event.headers))))
 
     def _evict(self) -> int:
         """Drop the oldest events past either bound; how many went."""

@@ -13,7 +13,8 @@ import asyncio
 import logging
 import sys
 import time
-from collections.abc import MutableMapping
+from collections.abc import Callable, MutableMapping
+from json.encoder import encode_basestring_ascii as _json_str
 from typing import Any, TextIO
 
 import structlog
@@ -32,15 +33,18 @@ class UtcTimestamp:
         self._second = -1
         self._prefix = ""
 
-    def __call__(
-        self, logger: Any, method: str, event_dict: MutableMapping[str, Any]
-    ) -> MutableMapping[str, Any]:
+    def now(self) -> str:
         now = time.time()
         second = int(now)
         if second != self._second:
             self._second = second
             self._prefix = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
-        event_dict["timestamp"] = f"{self._prefix}.{int((now - second) * 1000):03d}Z"
+        return f"{self._prefix}.{int((now - second) * 1000):03d}Z"
+
+    def __call__(
+        self, logger: Any, method: str, event_dict: MutableMapping[str, Any]
+    ) -> MutableMapping[str, Any]:
+        event_dict["timestamp"] = self.now()
         return event_dict
 
 
@@ -81,16 +85,119 @@ def configure(
     a served request with the default logging on) and go straight from structlog's
     processors to a `LineWriter`. The Python API and the fixture keep the stdlib route
     (`configure_for_library`), where `caplog` and logging config apply."""
+    global _served
     stream = stream or sys.stdout
     if log_format is None:
         log_format = "console" if stream.isatty() else "json"
     level = logging.DEBUG if verbose else logging.INFO
+    writer = LineWriter(stream)
+
+    def factory(*args: Any) -> LineWriter:
+        return writer
+
+    configure_masks_cleared()
     structlog.configure(
-        processors=[*_PROCESSORS, *_renderers(log_format)],
+        processors=[*_PROCESSORS, _masking, *_renderers(log_format)],
         wrapper_class=structlog.make_filtering_bound_logger(level),
-        logger_factory=lambda *args: LineWriter(stream),
+        logger_factory=factory,
         cache_logger_on_first_use=True,
     )
+    _served = ServedLine(writer, _STAMP, factory) if log_format == "json" else None
+
+
+class UrlMasking:
+    """Replaces the `path` and `url` of every event by what the masks make of them (secret
+    query values while recording: request logs would otherwise print `?api_key=...`).
+
+    Masking looks at every path segment, so answers are remembered per URL (bounded): a
+    load test or a test suite sends the same few URLs again and again."""
+
+    KEPT = 4096
+
+    def __init__(self) -> None:
+        self.masks: list[Callable[[str], str]] = []
+        self._known: dict[str, str] = {}
+
+    def add(self, mask: Callable[[str], str]) -> None:
+        self.masks.append(mask)
+        self._known.clear()
+
+    def clear(self) -> None:
+        self.masks.clear()
+        self._known.clear()
+
+    def url(self, url: str) -> str:
+        if not self.masks:
+            return url
+        known = self._known.get(url)
+        if known is None:
+            if len(self._known) >= self.KEPT:
+                self._known.clear()
+            known = url
+            for mask in self.masks:
+                known = mask(known)
+            self._known[url] = known
+        return known
+
+    def __call__(self, logger: Any, method: str,
+                 event_dict: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+        if self.masks:
+            for key in ("path", "url"):
+                value = event_dict.get(key)
+                if isinstance(value, str):
+                    event_dict[key] = self.url(value)
+        return event_dict
+
+
+_masking = UrlMasking()
+
+
+def mask_urls(mask: Callable[[str], str]) -> None:
+    """From now on, log every event's `path` and `url` as `mask` rewrites them."""
+    _masking.add(mask)
+
+
+def configure_masks_cleared() -> None:
+    """Forget the URL masks (a new configuration, or a test restoring the old one)."""
+    _masking.clear()
+
+
+class ServedLine:
+    """`request_served` for a plain answer, written as the very line structlog's JSON
+    pipeline (`configure`) would write, without the pipeline: at thousands of requests a
+    second, building and rendering the event dict cost as much as serving the request.
+    Events with more to say (a 404's closest stub, chaos, faults) take the pipeline."""
+
+    def __init__(self, writer: LineWriter, stamp: UtcTimestamp,
+                 factory: Callable[..., LineWriter]) -> None:
+        self._writer = writer
+        self._stamp = stamp
+        self.factory = factory  # structlog's, while it is configured as `configure` left it
+
+    def __call__(self, method: str, path: str, request_id: str, stub_name: str | None,
+                 stub_id: str | None, status: int, elapsed_ms: float) -> None:
+        stub = ""
+        if stub_name is not None:
+            stub = f'"stub_name": {_json_str(stub_name)}, '
+        if stub_id is not None:
+            stub += f'"stub_id": {_json_str(stub_id)}, '
+        self._writer.msg(
+            f'{{"event": "request_served", "method": {_json_str(method)}, "path": '
+            f'{_json_str(_masking.url(path))}, "status": {status}, {stub}"elapsed_ms": '
+            f'{elapsed_ms!r}, "request_id": {_json_str(request_id)}, "matched": '
+            f'{"false" if stub_id is None else "true"}, "level": "info", "timestamp": '
+            f'"{self._stamp.now()}"}}')
+
+
+_served: ServedLine | None = None
+
+
+def served_line() -> ServedLine | None:
+    """The fast `request_served` writer while the command line's JSON logging is what
+    structlog is configured with (else None: log through structlog)."""
+    if _served is None or structlog.get_config()["logger_factory"] is not _served.factory:
+        return None
+    return _served
 
 
 class LineWriter:
@@ -140,10 +247,11 @@ def configure_for_library() -> None:
         _configure_structlog(logging.NOTSET, key_values)
 
 
+_STAMP = UtcTimestamp()
 _PROCESSORS: list[structlog.typing.Processor] = [
     structlog.contextvars.merge_contextvars,  # the request_id bound per request
     structlog.stdlib.add_log_level,
-    UtcTimestamp(),
+    _STAMP,
     reading_order,
 ]
 

@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import signal
-from collections.abc import MutableMapping
 from pathlib import Path
-from typing import Any, TextIO
-
-import structlog
+from typing import TextIO
 
 from mockserver.cli.startup import plural
+from mockserver.log import mask_urls
 from mockserver.record import RecordSpec
 from mockserver.record.redaction import RedactionPolicy
 from mockserver.record.session import RecordOutcome
@@ -28,26 +26,8 @@ PROGRESS_INTERVAL = 0.25  # seconds between live-count updates
 
 def mask_logged_urls(policy: RedactionPolicy) -> None:
     """Mask secret query values in the `path` and `url` of every log event from now on
-    (request logs would otherwise print `?api_key=...` while recording).
-
-    Masking looks at every path segment, so answers are remembered per URL (bounded): a load
-    test or a test suite sends the same few URLs again and again."""
-    masked: dict[str, str] = {}
-
-    def processor(logger: Any, method: str, event: MutableMapping[str, Any]) -> Any:
-        for key in ("path", "url"):
-            url = event.get(key)
-            if isinstance(url, str):
-                known = masked.get(url)
-                if known is None:
-                    if len(masked) >= 4096:
-                        masked.clear()
-                    known = masked[url] = policy.url(url)
-                event[key] = known
-        return event
-
-    processors = list(structlog.get_config()["processors"])
-    structlog.configure(processors=[*processors[:-1], processor, processors[-1]])
+    (request logs would otherwise print `?api_key=...` while recording)."""
+    mask_urls(policy.url)
 
 
 async def capture(options: ServerOptions, spec: RecordSpec, *, err: TextIO) -> RecordOutcome:

@@ -14,7 +14,6 @@ reads), so a request also has a budget: after MAX_TIMEOUTS timed-out matches ins
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
@@ -37,14 +36,17 @@ class _Spent:
 _REQUEST: ContextVar[_Spent | None] = ContextVar("regex_request_budget", default=None)
 
 
-@contextmanager
-def request_budget() -> Iterator[None]:
-    """Count timed-out matches for the request handled inside the block."""
-    token = _REQUEST.set(_Spent())
-    try:
-        yield
-    finally:
-        _REQUEST.reset(token)
+class request_budget:  # noqa: N801 - used as a function: `with request_budget():`
+    """Count timed-out matches for the request handled inside the block (a class, not a
+    generator: it is entered for every served request)."""
+
+    __slots__ = ("_token",)
+
+    def __enter__(self) -> None:
+        self._token = _REQUEST.set(_Spent())
+
+    def __exit__(self, *exc: object) -> None:
+        _REQUEST.reset(self._token)
 
 
 class TimedPattern:

@@ -27,6 +27,10 @@ def _key(stub: StubMapping) -> tuple[int, int]:
     return stub.order_key
 
 
+ROUTES_KEPT = 4096  # (method, URL) pairs whose candidates are remembered
+_MERGED_KEPT = 64  # candidates merged once and kept as one list, up to this many
+
+
 class Registry:
     def __init__(self) -> None:
         self._by_id: dict[str, StubMapping] = {}
@@ -37,6 +41,9 @@ class Registry:
         self._residual: list[StubMapping] = []
         self._counter = itertools.count(1)
         self.scenarios = Scenarios()
+        # the candidates of recently seen (method, URL)s: tests repeat their URLs, so most
+        # requests skip both trie walks; forgotten on any change to the stubs
+        self._routes: dict[tuple[str, str], tuple[list[StubMapping], ...]] = {}
 
     # -- reading -------------------------------------------------------------------------
     def __len__(self) -> int:
@@ -54,16 +61,27 @@ class Registry:
 
     def candidates(self, request: Request) -> Iterable[StubMapping]:
         """Stubs that could match `request`, in matching order."""
-        method = request.method
+        route = (request.method, request.url)
+        found = self._routes.get(route)
+        if found is None:
+            found = self._route(route[0], request)
+            if len(self._routes) >= ROUTES_KEPT:
+                self._routes.clear()
+            self._routes[route] = found
+        if len(found) == 1:
+            return found[0]
+        return heapq.merge(*found, key=_key) if found else ()
+
+    def _route(self, method: str, request: Request) -> tuple[list[StubMapping], ...]:
+        """A request's ordered candidate lists: merged at once into one when short, else
+        merged as matching goes (a long merge is cut short by the first match)."""
         lists = self._by_path.lookup(request.path.split("/"), method)
         lists += self._by_url.lookup(request.url.split("/"), method)
         if self._residual:
             lists.append(self._residual)
-        if len(lists) == 1:
-            return lists[0]
-        if not lists:
-            return ()
-        return heapq.merge(*lists, key=_key)
+        if len(lists) > 1 and sum(len(stubs) for stubs in lists) <= _MERGED_KEPT:
+            return (list(heapq.merge(*lists, key=_key)),)
+        return tuple(lists)
 
     def nearby(self, request: Request, cap: int) -> list[StubMapping]:
         """Stubs worth grading for a near miss, in matching order: at most `cap` that could
@@ -191,6 +209,7 @@ class Registry:
         return placed
 
     def clear(self) -> None:
+        self._routes.clear()
         self._by_id.clear()
         self._ordered.clear()
         self._keys.clear()
@@ -200,6 +219,7 @@ class Registry:
         self.scenarios.clear()
 
     def _insert(self, stub: StubMapping, *, scenario: bool = True) -> None:
+        self._routes.clear()
         self._by_id[stub.id] = stub
         insort(self._ordered, stub, key=_key)
         key = self._keys[stub.id] = url_key(stub.request.url)
@@ -212,6 +232,7 @@ class Registry:
             self.scenarios.add(stub)
 
     def _discard(self, stub: StubMapping) -> None:
+        self._routes.clear()
         del self._by_id[stub.id]
         remove_exact(self._ordered, stub)
         key = self._keys.pop(stub.id)

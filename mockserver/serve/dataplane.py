@@ -22,6 +22,7 @@ from mockserver.contracts.openapi import Contract
 from mockserver.errors import BodyTooLarge
 from mockserver.exchange import Request, WireRequest
 from mockserver.journal import ServeEvent
+from mockserver.log import ServedLine, served_line
 from mockserver.matching.report import render_report
 from mockserver.model import StubMapping
 from mockserver.respond import faults
@@ -64,6 +65,7 @@ class DataPlane:
         self._gzipped: dict[str, tuple[StubMapping, Encoded]] = {}  # as _static, for gzip
         self._upstream: aiohttp.ClientSession | None = None
         self._log_requests = state.options.request_logging
+        self._served_line: ServedLine | None = None  # the fast way to log a plain answer
         options = state.options
         self._shaping = AnswerShaping(options)
         # --verbose / --print-all-network-traffic / --record-mappings want whole exchanges
@@ -74,6 +76,7 @@ class DataPlane:
 
     async def start(self) -> None:
         self._log_requests = self.state.options.request_logging and _logs_info(self.state.log)
+        self._served_line = served_line() if self._log_requests else None
 
     async def close(self) -> None:
         """Hanging requests end first, so that they never delay a shutdown."""
@@ -104,7 +107,7 @@ class DataPlane:
 
         A body sent compressed is inflated first, within `--max-request-body` (413 past it);
         every regex matching meets shares one request's time budget (`timedregex`)."""
-        if request.header("Content-Encoding") is not None:
+        if request.raw_body and request.header("Content-Encoding") is not None:
             try:
                 request.inflate_within(self.state.options.max_request_body)
             except BodyTooLarge as exc:
@@ -273,6 +276,11 @@ class DataPlane:
         if not self._log_requests:
             return
         request, stub = event.request, event.stub
+        if not extra and self._served_line is not None:
+            self._served_line(request.method, request.url, request.id,
+                              stub.name if stub else None, stub.id if stub else None,
+                              event.status, round(elapsed, 2))
+            return
         state.log.info("request_served", method=request.method, path=request.url,
                        request_id=request.id, stub_name=stub.name if stub else None,
                        stub_id=stub.id if stub else None, matched=stub is not None,

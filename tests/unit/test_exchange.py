@@ -11,7 +11,14 @@ import zlib
 import pytest
 
 from mockserver.errors import BodyTooLarge
-from mockserver.exchange import Request, decode_content, new_id, parse_cookies, parse_query
+from mockserver.exchange import (
+    Request,
+    WireRequest,
+    decode_content,
+    new_id,
+    parse_cookies,
+    parse_query,
+)
 
 
 def test_new_id_is_a_version_4_uuid() -> None:
@@ -127,3 +134,24 @@ def test_strict_decode_refuses_a_body_inflating_past_the_limit() -> None:
     with pytest.raises(BodyTooLarge):
         decode_content(bomb, "gzip", 1000, strict=True)
     assert decode_content(gzip.compress(b"abc"), "gzip", 3, strict=True) == b"abc"
+
+
+def _wire(raw_headers: list[tuple[bytes, bytes]]) -> WireRequest:
+    return WireRequest("GET", "/x", raw_headers, [], peer=("127.0.0.1", 1), sockname=None,
+                       scheme="http", protocol="HTTP/1.1", logged_date=0.0)
+
+
+@pytest.mark.parametrize("name", ["accept-encoding", "ACCEPT-ENCODING", "Accept-Encoding",
+                                  "X-Twice", "x-none", "Host", "h"])
+def test_wire_header_found_among_raw_bytes_equals_the_decoded_index(name: str) -> None:
+    """`header` reads the parser's bytes until the headers are decoded; both ways give the
+    same answer (first value, case-insensitive name, None when absent, latin-1 values)."""
+    raw = [(b"Host", b"localhost"), (b"Accept-Encoding", b"gzip"), (b"x-twice", b"1"),
+           (b"X-Twice", b"2"), (b"H", b"caf\xe9")]
+    lazy = _wire(list(raw))
+    indexed = _wire(list(raw))
+    indexed.header_values("Host")  # builds the decoded index
+    assert "_headers_by_name" in indexed.__dict__
+    assert lazy.header(name) == indexed.header(name)
+    assert "_headers_by_name" not in lazy.__dict__
+    assert _wire(list(raw)).header("h") == "café"
