@@ -828,6 +828,7 @@ def main(argv: list[str] | None = None) -> int:
         if not args.skip_raw:
             results["raw_ceiling"] = raw_ceiling(args, work)
         empty = work / "empty"
+        (empty / "mappings").mkdir(parents=True, exist_ok=True)  # also when startup was skipped
         servers = [mockserver(empty, "--no-request-journal", "--disable-request-logging").start()]
         if jar:
             servers.append(wiremock(jar, empty, args.java_opts).start())

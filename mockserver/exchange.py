@@ -23,6 +23,7 @@ MultiDict = dict[str, list[str]]
 
 # Content codings `decode_content` undoes ("" and identity: nothing to undo).
 DECODABLE_CODINGS = ("identity", "gzip", "x-gzip", "deflate")
+SIGNATURE_BODY = 16 * 1024  # larger bodies are not kept to recognise a request again
 DECODE_LIMIT = 50 * 1024 * 1024  # decoded bytes beyond this: not decodable, kept as sent
 
 _INVALID = object()
@@ -280,6 +281,14 @@ class Request:
             return []
         return parse_multipart(self.content_type or "", self.body)
 
+    def signature(self) -> tuple[object, ...] | None:
+        """What tells this request apart from any other (method, URL, headers, body), to
+        remember answers derived from it alone; None when its body is too large to keep."""
+        body = self.body
+        if len(body) > SIGNATURE_BODY:
+            return None
+        return (self.method, self.base_path, self.url, tuple(self.headers), body)
+
     def head_size(self) -> int:
         """The URL's and headers' length, as the journal charges them."""
         return len(self.url) + sum(map(len, itertools.chain.from_iterable(self.headers)))
@@ -456,6 +465,13 @@ class WireRequest(Request):
     def port(self) -> int:  # type: ignore[override]
         sockname = self._sockname
         return int(sockname[1]) if isinstance(sockname, tuple) and len(sockname) > 1 else 0
+
+    def signature(self) -> tuple[object, ...] | None:
+        """As `Request.signature`, with the parser's header bytes (not decoded for this)."""
+        body = self.body
+        if len(body) > SIGNATURE_BODY:
+            return None
+        return (self.method, self.base_path, self.url, tuple(self.raw_headers), body)
 
     def head_size(self) -> int:
         """As `Request.head_size`, from the parser's bytes (decoding them only to measure

@@ -44,6 +44,9 @@ class Registry:
         # the candidates of recently seen (method, URL)s: tests repeat their URLs, so most
         # requests skip both trie walks; forgotten on any change to the stubs
         self._routes: dict[tuple[str, str], tuple[list[StubMapping], ...]] = {}
+        # answers other modules derive from the stubs alone (near misses of repeated 404s),
+        # kept until the stubs change
+        self.derived: dict[object, object] = {}
 
     # -- reading -------------------------------------------------------------------------
     def __len__(self) -> int:
@@ -209,7 +212,7 @@ class Registry:
         return placed
 
     def clear(self) -> None:
-        self._routes.clear()
+        self._changed()
         self._by_id.clear()
         self._ordered.clear()
         self._keys.clear()
@@ -219,7 +222,7 @@ class Registry:
         self.scenarios.clear()
 
     def _insert(self, stub: StubMapping, *, scenario: bool = True) -> None:
-        self._routes.clear()
+        self._changed()
         self._by_id[stub.id] = stub
         insort(self._ordered, stub, key=_key)
         key = self._keys[stub.id] = url_key(stub.request.url)
@@ -232,7 +235,7 @@ class Registry:
             self.scenarios.add(stub)
 
     def _discard(self, stub: StubMapping) -> None:
-        self._routes.clear()
+        self._changed()
         del self._by_id[stub.id]
         remove_exact(self._ordered, stub)
         key = self._keys.pop(stub.id)
@@ -242,6 +245,10 @@ class Registry:
             trie = self._by_url if key.on_url else self._by_path
             trie.discard(key.segments, key.open, stub)
         self.scenarios.remove(stub)
+
+    def _changed(self) -> None:
+        self._routes.clear()
+        self.derived.clear()
 
     def __iter__(self) -> Iterator[StubMapping]:
         return iter(list(self._ordered))

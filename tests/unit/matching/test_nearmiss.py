@@ -52,3 +52,35 @@ def test_few_stubs_grade_every_stub() -> None:
     registry.add(parse_stub({"request": {"method": "POST", "urlPath": "/x"}, "name": "post"}))
     near = nearest_stubs(registry, Request("GET", "/somewhere/els"), 2)
     assert [n.stub.name for n in near] == ["far", "post"]
+
+
+def test_a_repeated_miss_is_answered_as_before_until_the_stubs_change() -> None:
+    """The same unmatched request again gets the nearest stubs found the first time; a stub
+    added or removed makes them found afresh; another header is another request."""
+    registry = big_registry()
+
+    def miss(tenant: str = "t1503") -> Request:
+        return Request("GET", "/api/v1/tenants/1502", headers=[("X-Tenant", tenant)])
+
+    first = nearest_stubs(registry, miss(), 1)
+    assert [n.stub.name for n in first] == ["1502"]
+    assert [n.stub for n in nearest_stubs(registry, miss(), 1)] == [n.stub for n in first]
+    assert [n.stub.name for n in nearest_stubs(registry, miss("acme-corp"), 1)] == ["152"]
+
+    exact = registry.add(parse_stub({"name": "exact", "request": {
+        "method": "GET", "urlPath": "/api/v1/tenants/1502",
+        "headers": {"X-Tenant": {"equalTo": "t1503"}}}}))
+    assert [n.stub.name for n in nearest_stubs(registry, miss(), 1)] == ["exact"]
+    registry.remove(exact.id)
+    assert [n.stub.name for n in nearest_stubs(registry, miss(), 1)] == ["1502"]
+    registry.remove(first[0].stub.id)
+    assert [n.stub.name for n in nearest_stubs(registry, miss(), 1)] != ["1502"]
+
+
+def test_requests_with_large_bodies_are_not_remembered() -> None:
+    """A body past the signature's bound is graded every time (nothing that size is kept)."""
+    registry = big_registry()
+    big = Request("POST", "/api/v1/items/3", body=b"x" * 20_000)
+    assert big.signature() is None
+    assert [n.stub.name for n in nearest_stubs(registry, big, 1)] == ["3"]
+    assert nearmiss._MEMO not in registry.derived
