@@ -6,7 +6,7 @@ The record spec accepts one extension, `redact` (`enabled`, `headers`, `queryPar
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
@@ -16,31 +16,32 @@ if TYPE_CHECKING:  # the recorder loads with the first recording request, not at
     from mockserver.record import RecordSpec
 
 
-async def _spec(request: web.Request) -> RecordSpec:
+async def _spec(request: web.Request) -> tuple[RecordSpec, Any]:
+    """The spec, and the JSON it came from (what other replicas are handed)."""
     from mockserver.record import parse_record_spec
     from mockserver.record.session import default_redaction
 
     data = await read_json(request, allow_empty=True)
-    return parse_record_spec(data, redaction=default_redaction(state_of(request).options))
+    return parse_record_spec(data, redaction=default_redaction(state_of(request).options)), data
 
 
 async def start_recording(request: web.Request) -> web.Response:
-    spec = await _spec(request)
-    state_of(request).recording.start(spec)
+    spec, data = await _spec(request)
+    await state_of(request).recording.begin(spec, data)
     return empty_json()
 
 
 async def stop_recording(request: web.Request) -> web.Response:
-    return json_response(state_of(request).recording.stop().to_json())
+    return json_response((await state_of(request).recording.end()).to_json())
 
 
 async def recording_status(request: web.Request) -> web.Response:
-    return json_response({"status": state_of(request).recording.status})
+    return json_response({"status": await state_of(request).recording.current()})
 
 
 async def take_snapshot(request: web.Request) -> web.Response:
-    spec = await _spec(request)
-    return json_response(state_of(request).recording.snapshot(spec).to_json())
+    spec, _ = await _spec(request)
+    return json_response((await state_of(request).recording.take_snapshot(spec)).to_json())
 
 
 def add_routes(router: AdminRouter) -> None:

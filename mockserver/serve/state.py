@@ -9,6 +9,7 @@
     webhooks    Webhooks            callbacks in flight and finished (serve/webhooks.py)
     namespaces  Namespaces          isolated scopes layered over this one (`/__ns/{name}`)
     shared      Replica | None      with `--store`: shares stubs, journal, scenarios, settings
+                                    and (through `store.recording`) the recording
     log         structlog logger    handed to the services that log
 
 All but `namespaces` and `shared` make a `Scope`, which is what admin handlers and the data
@@ -34,7 +35,9 @@ from mockserver.stubs.settings import parse_settings
 from mockserver.stubs.store import StubStore
 
 if TYPE_CHECKING:
+    from mockserver.record.session import RecordingSession
     from mockserver.serve.recorder import MappingsRecorder
+    from mockserver.store.recording import SharedRecording
     from mockserver.store.replica import Replica
 
 
@@ -49,6 +52,7 @@ class ServerState(Scope):
         self.namespaces = Namespaces(self, ttl=options.namespace_ttl,
                                      limit=options.max_namespaces)
         self.shared: Replica | None = None
+        self._shared_recording: SharedRecording | None = None
         self.ca_pem: bytes | None = None  # the generated HTTPS certificate's CA, set at start
         self._mappings_recorder: MappingsRecorder | None = None
 
@@ -62,6 +66,13 @@ class ServerState(Scope):
         return self._mappings_recorder
 
     @property
+    def recording(self) -> RecordingSession:
+        """As the scope's, shared with every replica on the store."""
+        session = super().recording
+        session.share = self._shared_recording
+        return session
+
+    @property
     def https_enabled(self) -> bool:
         return self.options.https_port is not None
 
@@ -70,18 +81,25 @@ class ServerState(Scope):
         the default scope, is shared: namespaces stay in their process."""
         if self.options.store is None:
             return
-        from mockserver.store.replica import open_replica  # the redis client: an extra
+        from mockserver.store.recording import SharedRecording  # the redis client: an extra
+        from mockserver.store.replica import open_replica
 
         self.shared = open_replica(self.options.store, self.stubs, self.journal,
                                    apply_settings=self._shared_settings,
                                    settings_json=lambda: json.dumps(self.settings.to_json()),
                                    log=self.log)
+        # the recorder loads with the first recording a replica hears of
+        self._shared_recording = SharedRecording(
+            self.shared, lambda status, running: self.recording.adopt(status, running))
         await self.shared.start()
 
     async def unshare(self) -> None:
         if self.shared is not None:
             await self.shared.stop()
             self.shared = None
+            self._shared_recording = None
+            if self._recording is not None:
+                self._recording.share = None
 
     def update_settings(self, settings: GlobalSettings) -> None:
         """As `Scope.update_settings`, and every replica's, with a shared store."""

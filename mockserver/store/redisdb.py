@@ -10,13 +10,17 @@ replicas need, each one round trip (a Lua script or a pipeline).
     {p}:journal:bytes  bytes ever appended;  {p}:journal:gen  bumped by a removal or a clear
     {p}:journal:gone   entries removed by an admin (not counted as evicted)
     {p}:journal:cleared  when the journal was last cleared (entries logged before are refused)
-    {p}:events         pub/sub channel: "v" changes, "s" scenario states, "j" journal generation
+    {p}:recording      the recording every replica sees (store/recording.py)
+    {p}:settle:<token> list: one item per replica that flushed its journal for a `settle`
+    {p}:events         pub/sub channel: "v" changes, "s" scenario states, "j" journal generation,
+                       "r" the recording, "f" a replica waits in `settle`
 
 A prefix per state object means a namespace can have its own: `Keyspace("mockserver:ns:a")`.
 """
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import Any
 
@@ -186,6 +190,9 @@ class Keyspace:
     def channel(self) -> str:
         return f"{self.prefix}:events"
 
+    def settle(self, token: str) -> str:
+        return f"{self.prefix}:settle:{token}"
+
 
 @dataclass
 class Snapshot:
@@ -324,6 +331,35 @@ class RedisStore:
             pipe.incr(k.journal_gen)
             pipe.publish(k.channel, "j")
             await pipe.execute()
+
+    # -- settling: every replica's journal entries so far in the store -----------------------
+    async def settle_request(self, token: str) -> int:
+        """Ask every replica to flush its journal and answer; how many are listening (the
+        asking one too: each replica has one subscription)."""
+        return int(await self.client.publish(self.keys.channel, f"f\n{token}"))
+
+    async def settle_answer(self, token: str) -> None:
+        key = self.keys.settle(token)
+        async with self.client.pipeline(transaction=True) as pipe:
+            pipe.rpush(key, 1)
+            pipe.expire(key, 60)  # an answer after the asker gave up
+            await pipe.execute()
+
+    async def settle_wait(self, token: str, replicas: int, timeout: float) -> int:
+        """How many of `replicas` answered `token` within `timeout` seconds."""
+        key = self.keys.settle(token)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        answered = 0
+        try:
+            while answered < replicas:
+                left = deadline - loop.time()
+                if left <= 0 or await self.client.blpop([key], max(left, 0.01)) is None:
+                    break
+                answered += 1
+        finally:
+            await self.client.delete(key)
+        return answered
 
 
 def _info_field(info: Any, name: bytes) -> int:

@@ -45,6 +45,7 @@ StoreFailure = (RedisError, OSError, asyncio.TimeoutError)
 BATCH = 256  # journal entries per pipelined append
 DEFAULT_JOURNAL_BYTES = 64 * 1024 * 1024
 FLUSH_INTERVAL = 0.005  # seconds journal entries gather before an append (unless a batch fills)
+SETTLE_TIMEOUT = 1.0  # seconds `settle` waits for the other replicas' answers
 
 
 def _sid_key(sid: str) -> tuple[int, int]:
@@ -87,6 +88,7 @@ class Replica:
         self._last_sid: str | None = None
         self._journal_gen = -1
         self._tasks: list[asyncio.Task[None]] = []
+        self.on_recording: Callable[[str], None] | None = None  # "r" messages (store.recording)
 
     @property
     def scenarios(self) -> Scenarios:
@@ -174,7 +176,12 @@ class Replica:
 
     async def _on_message(self, text: str) -> None:
         kind, _, rest = text.partition("\n")
-        if kind == "s":
+        if kind == "f":  # a replica waits in settle(): this one's journal entries go first
+            await self.drain()
+            await self.store.settle_answer(rest)
+        elif kind == "r" and self.on_recording is not None:
+            self.on_recording(rest)
+        elif kind == "s":
             name, _, state = rest.partition("\n")
             self.scenarios.cached(name, state)
         elif kind == "v":
@@ -268,6 +275,25 @@ class Replica:
         except StoreFailure as exc:
             self._lost(exc)
 
+    async def settle(self, timeout: float = SETTLE_TIMEOUT) -> None:
+        """Return once what this replica changed is in the store, every replica listening has
+        applied it and flushed the journal entries it held, and this replica's journal has
+        them all: requests answered anywhere before the call are in it (a replica that does
+        not answer within `timeout` is waited for no longer). At once when the store is away."""
+        await self.drain()
+        if not self.available:
+            return
+        token = uuid.uuid4().hex
+        try:
+            replicas = await self.store.settle_request(token)
+            answered = await self.store.settle_wait(token, replicas, timeout)
+        except StoreFailure as exc:
+            self._lost(exc)
+            return
+        if answered < replicas:
+            self.log.warning("store_settle_incomplete", replicas=replicas, answered=answered)
+        await self.refresh()
+
     async def _catch_up(self) -> None:
         gen, entries, oldest, evicted = await self.store.read_journal(self._last_sid)
         full = gen != self._journal_gen
@@ -322,6 +348,22 @@ class Replica:
     def _queue(self, op: Op) -> None:
         self._ops.append(op)
         self._wake.set()
+
+    def queue(self, op: Op) -> None:
+        """Send `op` in order with this replica's other changes (once back, when the store is
+        away)."""
+        self._queue(op)
+
+    async def call(self, op: Op) -> tuple[bool, Any]:
+        """`op` against the store now: (True, its result), or (False, None) when the store is
+        away or goes away meanwhile (the caller answers from what it holds)."""
+        if not self.available:
+            return False, None
+        try:
+            return True, await op()
+        except StoreFailure as exc:
+            self._lost(exc)
+            return False, None
 
     async def _write(self) -> None:
         while True:

@@ -132,6 +132,26 @@ class StubStore:
             self.listener.removed(stub)
         return stub
 
+    def take_recorded(self, added: Sequence[StubMapping], kept: Sequence[StubMapping] = (),
+                      superseded: Sequence[str] = ()) -> list[StubMapping]:
+        """Hold what a recording made, its files already written by the recorder: `superseded`
+        ids go, `kept` (the other stubs of files it rewrote) change in place, `added` join as
+        the newest (one with an id held already goes first). Shared like any change."""
+        for stub_id in (*superseded, *(s.id for s in added if s.id in self.registry)):
+            gone = self.registry.remove(stub_id)
+            if gone is not None and self.listener is not None:
+                self.listener.removed(gone)
+        for stub in kept:
+            if stub.id in self.registry:
+                stub = self.registry.replace(stub)
+                if self.listener is not None:
+                    self.listener.changed(stub)
+        taken = [self.registry.add(stub) for stub in added]
+        if self.listener is not None:
+            for stub in taken:
+                self.listener.changed(stub)
+        return taken
+
     def remove_all(self) -> None:
         """Forget every stub; delete only the files this server wrote itself."""
         for stub in self.registry.all():
