@@ -10,6 +10,7 @@ straight from structlog (see `configure`); the Python API and the pytest fixture
 from __future__ import annotations
 
 import asyncio
+import atexit
 import logging
 import sys
 import time
@@ -201,29 +202,36 @@ def served_line() -> ServedLine | None:
 
 
 class LineWriter:
-    """structlog's last stop for the command line: writes each rendered line and flushes once
-    per event-loop iteration (at once when no loop runs), so a burst of served requests costs
-    one write to the pipe, not one per request."""
+    """structlog's last stop for the command line: gathers the rendered lines and writes and
+    flushes them once per event-loop iteration (at once when no loop runs), so a burst of
+    served requests costs one write to the pipe, not one per request. Lines still gathered
+    when the process exits are written then."""
 
     def __init__(self, stream: TextIO) -> None:
         self._stream = stream
-        self._flush_pending = False
+        self._lines: list[str] = []
+        atexit.register(self.flush)
 
     def msg(self, message: str) -> None:
-        self._stream.write(message + "\n")
-        if self._flush_pending:
-            return
+        lines = self._lines
+        lines.append(message)
+        if len(lines) > 1:
+            return  # a flush is already on its way
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
             self.flush()
             return
-        self._flush_pending = True
         loop.call_soon(self.flush)
 
     def flush(self) -> None:
-        self._flush_pending = False
+        lines = self._lines
+        if not lines:
+            return
+        self._lines = []
+        lines.append("")
         try:
+            self._stream.write("\n".join(lines))
             self._stream.flush()
         except (OSError, ValueError):  # a closed or broken stdout must not break serving
             pass
