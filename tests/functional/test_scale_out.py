@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from mockserver.serve.runner import ThreadedRunner
-from tests.conftest import Client, start_server
+from tests.cluster import Cluster, count, serves
+from tests.conftest import Client
 from tests.redis_server import RedisServer, eventually, free_port, running_redis
 
 
@@ -23,24 +23,6 @@ def redis_server() -> Iterator[RedisServer]:
         yield server
 
 
-class Cluster:
-    """Replicas started on one root folder and one store, stopped at the end."""
-
-    def __init__(self, root: Path, store: str) -> None:
-        self.root = root
-        self.store = store
-        self.runners: list[ThreadedRunner] = []
-
-    def replica(self) -> Client:
-        runner = start_server(self.root, store=self.store, request_logging=False)
-        self.runners.append(runner)
-        return Client(runner.port)
-
-    def stop(self) -> None:
-        for runner in self.runners:
-            runner.stop()
-
-
 @pytest.fixture
 def cluster(tmp_path: Path, redis_server: RedisServer) -> Iterator[Cluster]:
     group = Cluster(tmp_path / "root", redis_server.url)
@@ -48,16 +30,6 @@ def cluster(tmp_path: Path, redis_server: RedisServer) -> Iterator[Cluster]:
         yield group
     finally:
         group.stop()
-
-
-def serves(client: Client, path: str, status: int) -> bool:
-    return client.get(path).status == status
-
-
-def count(client: Client, pattern: dict[str, object]) -> int:
-    reply = client.post("/__admin/requests/count", json_body=pattern)
-    assert reply.status == 200, reply.text
-    return int(reply.json()["count"])
 
 
 def test_stubs_created_edited_and_removed_on_one_replica_reach_the_other(
