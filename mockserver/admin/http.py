@@ -197,12 +197,13 @@ def admin_errors(handler: Handler) -> Handler:
         bind_contextvars(request_id=str(uuid.uuid4()))  # aiohttp runs each request in a task
         try:
             _select_scope(request)
-            # replicas share the default scope only (namespaces stay in their process)
-            shared = server_of(request).shared if state_of(request).namespace is None else None
+            scope = state_of(request)
+            shared = scope.shared  # the default scope's or the namespace's replica
             with timedregex.request_budget():  # a verification may meet thousands of matches
                 if shared is None:
                     return await handler(request)
-                await shared.refresh()  # every replica's journal, the newest stubs
+                await scope.refresh()  # every replica's journal, the newest stubs
+                scope.admit()  # a namespace made here that the store refused (its limit)
                 response = await handler(request)
                 await shared.drain()  # the change is in the store before the client hears
                 return response

@@ -11,15 +11,15 @@ from mockserver.serve.namespaces import check_name
 
 async def list_namespaces(request: web.Request) -> web.Response:
     namespaces = server_of(request).namespaces
-    found = namespaces.listing()
-    return json_response({"namespaces": [ns.summary() for ns in found],
+    found = await namespaces.summaries()
+    return json_response({"namespaces": found,
                           "meta": {"total": len(found), "limit": namespaces.limit,
                                    "ttlSeconds": namespaces.ttl}})
 
 
 async def delete_namespace(request: web.Request) -> web.Response:
     name = check_name(request.match_info["name"])
-    if server_of(request).namespaces.remove(name) is None:
+    if not await server_of(request).namespaces.delete(name):
         raise AdminError(404, f"no namespace named {name}", code=404)
     return empty_json()
 

@@ -114,10 +114,13 @@ class Registry:
                 return stub
         return None
 
-    def find_ungated(self, request: Request) -> tuple[StubMapping | None, bool]:
+    def find_ungated(self, request: Request, scenarios: Scenarios | None = None,
+                     ) -> tuple[StubMapping | None, bool]:
         """For replicas sharing scenario states: (the stub that answers, False) when no
-        scenario gate decides it, else (None, True): then `find_async` asks the store."""
-        scenarios = self.scenarios
+        scenario gate decides it, else (None, True): then `find_async` asks the store.
+        `scenarios` as for `find`."""
+        if scenarios is None:
+            scenarios = self.scenarios
         for stub in self.candidates(request):
             if matches(stub.request, request) and scenarios.eligible(stub):
                 if stub.scenario_name is not None and (
@@ -127,16 +130,19 @@ class Registry:
                 return stub, False
         return None, False
 
-    async def find_async(self, request: Request) -> StubMapping | None:
+    async def find_async(self, request: Request,
+                         scenarios: Scenarios | None = None) -> StubMapping | None:
         """`find` for replicas sharing scenario states: a scenario stub that matches here
         (on the cached state) is served only if the shared store agrees, in one atomic step
         there, so across replicas exactly one request wins a transition. When the store says
         the state moved on, the cache is corrected and matching starts again; when it cannot
-        be reached, the cached state decides (serving goes on, the replicas may drift)."""
-        shared = self.scenarios.shared
+        be reached, the cached state decides (serving goes on, the replicas may drift).
+        `scenarios` as for `find` (its `shared` decides)."""
+        if scenarios is None:
+            scenarios = self.scenarios
+        shared = scenarios.shared
         if shared is None:
-            return self.find(request)
-        scenarios = self.scenarios
+            return self.find(request, scenarios)
         for _attempt in range(8):
             for stub in self.candidates(request):
                 if not (matches(stub.request, request) and scenarios.eligible(stub)):

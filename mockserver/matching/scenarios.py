@@ -36,10 +36,14 @@ class Scenarios:
         self._states: dict[str, str] = {}
         self._members: Counter[str] = Counter()
         self.shared: SharedScenarios | None = None
+        # a namespace's: the default scope's scenarios, whose stubs it serves with states of
+        # its own (kept here, without stubs here)
+        self.lower: Scenarios | None = None
 
     def cached(self, name: str, state: str) -> None:
-        """The shared store says `name` is in `state` (only scenarios with stubs here)."""
-        if name in self._states:
+        """The shared store says `name` is in `state` (only scenarios with stubs here or in
+        the layer below)."""
+        if name in self._states or (self.lower is not None and name in self.lower._states):
             self._states[name] = state
 
     def add(self, stub: StubMapping) -> None:

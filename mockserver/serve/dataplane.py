@@ -138,10 +138,9 @@ class DataPlane:
         if self._guard is not None and self._guard.strict and self._refused(
                 state, request, reply, started):
             return None
-        registry = state.registry
-        if registry.scenarios.shared is None:
+        if state.registry.scenarios.shared is None:
             return self._answer(state, state.find(request), request, reply, started)
-        stub, gated = registry.find_ungated(request)
+        stub, gated = state.find_ungated(request)
         if gated:
             return self._shared_find(state, request, reply, started)
         return self._answer(state, stub, request, reply, started)
@@ -150,7 +149,7 @@ class DataPlane:
                            started: float) -> None:
         """Replicas sharing a store: a scenario stub's gate and transition wait for it (one
         atomic script there); other stubs were matched on the local copy, without waiting."""
-        stub = await state.registry.find_async(request)
+        stub = await state.find_async(request)
         pending = self._answer(state, stub, request, reply, started)
         if pending is not None:
             await pending

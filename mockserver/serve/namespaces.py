@@ -10,6 +10,10 @@ priorities, and nothing of the default layer is copied per request or per namesp
 Finding the namespace is one dict lookup. Idle namespaces are dropped after `ttl` seconds
 (checked lazily, at most twice per `ttl`, on the next use of any namespace); `limit` bounds
 how many exist, past which a new name is refused with a 429.
+
+With a store, `shared` (serve/shared_namespaces.py) keeps the namespaces the same on every
+replica: a namespace made here is made everywhere, the store decides which are idle (unused on
+every replica) and where the limit falls, and a deletion anywhere removes it here.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ import re
 import time
 from collections.abc import Callable
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from mockserver.errors import AdminError
 from mockserver.exchange import Request
@@ -80,12 +84,39 @@ class Namespace(Scope):
         self.webhooks = base.webhooks  # one pool per server; a namespace reset keeps its records
         self.last_used = now  # monotonic seconds
         self.last_used_wall = time.time()
+        self.refused: NamespaceError | None = None  # set when the shared store refused it
+        # the default stubs' scenarios have states of their own here (shared ones too)
+        self.stubs.registry.scenarios.lower = base.registry.scenarios
+
+    async def refresh(self) -> None:
+        base = self.base.shared
+        if base is not None:  # the default stubs show through: at their newest too
+            await base.refresh(journal=False)
+        await super().refresh()
+
+    def admit(self) -> None:
+        if self.refused is not None:
+            raise self.refused
 
     def find(self, request: Request) -> StubMapping | None:
         own = self.stubs.registry
         stub = own.find(request)
         if stub is None:
             stub = self.base.registry.find(request, own.scenarios)
+        return stub
+
+    def find_ungated(self, request: Request) -> tuple[StubMapping | None, bool]:
+        own = self.stubs.registry
+        stub, gated = own.find_ungated(request)
+        if stub is None and not gated:
+            stub, gated = self.base.registry.find_ungated(request, own.scenarios)
+        return stub, gated
+
+    async def find_async(self, request: Request) -> StubMapping | None:
+        own = self.stubs.registry
+        stub = await own.find_async(request)
+        if stub is None:
+            stub = await self.base.registry.find_async(request, own.scenarios)
         return stub
 
     def nearest(self, request: Request, limit: int = NEAREST) -> list[NearMiss]:
@@ -108,12 +139,38 @@ class Namespace(Scope):
         names.update(dict.fromkeys(self.base.registry.scenarios.names()))
         return list(names)
 
-    def summary(self) -> dict[str, Any]:
-        """`GET /__admin/namespaces`: one entry."""
-        used = datetime.fromtimestamp(self.last_used_wall, timezone.utc)
+    def summary(self, *, requests: int | None = None,
+                last_used: float | None = None) -> dict[str, Any]:
+        """`GET /__admin/namespaces`: one entry (`requests` and `last_used`, wall seconds, as
+        the shared store counts them, when there is one)."""
+        wall = self.last_used_wall if last_used is None else last_used
+        used = datetime.fromtimestamp(wall, timezone.utc)
         return {"name": self.namespace, "stubs": len(self.stubs.registry),
-                "requests": len(self.journal),
+                "requests": len(self.journal) if requests is None else requests,
                 "lastUsed": used.isoformat(timespec="milliseconds").replace("+00:00", "Z")}
+
+
+class SharedNamespaceSet(Protocol):
+    """The namespaces every replica on one store holds alike."""
+
+    def opened(self, namespace: Namespace) -> None:
+        """`namespace` was made here: make it in the store (a refusal sets `refused`)."""
+
+    def used(self, namespace: Namespace) -> None: ...
+
+    def closed(self, namespace: Namespace) -> None:
+        """`namespace` was dropped here alone (idle while the store was away)."""
+
+    def sweep(self) -> bool:
+        """Remove the namespaces idle on every replica; False when the store is away."""
+
+    async def delete(self, name: str) -> bool | None:
+        """Remove `name` everywhere: whether the store had it, None when it is away."""
+
+    async def summaries(self) -> list[dict[str, Any]] | None:
+        """The listing as the store has it; None when it is away."""
+
+    def stop(self) -> None: ...
 
 
 class Namespaces:
@@ -128,6 +185,7 @@ class Namespaces:
         self._clock = clock
         self._by_name: dict[str, Namespace] = {}
         self._next_sweep = clock() + ttl / 2
+        self.shared: SharedNamespaceSet | None = None
 
     def __len__(self) -> int:
         return len(self._by_name)
@@ -146,6 +204,8 @@ class Namespaces:
         else:
             found.last_used = now
             found.last_used_wall = time.time()
+            if self.shared is not None:
+                self.shared.used(found)
         return found
 
     def select(self, raw_path: str, header: str | None) -> tuple[Scope, str, str]:
@@ -166,31 +226,71 @@ class Namespaces:
             return self.get(header), raw_path, ""
         return self.base, raw_path, ""
 
-    def remove(self, name: str) -> Namespace | None:
+    def held(self) -> dict[str, Namespace]:
+        return self._by_name
+
+    def adopt(self, name: str) -> Namespace:
+        """A namespace another replica made (past the limit too: the store allowed it)."""
+        found = self._by_name.get(name)
+        if found is None:
+            found = self._by_name[name] = Namespace(name, self.base, self._clock())
+        return found
+
+    def drop(self, name: str) -> Namespace | None:
+        """Forget `name` here only."""
         return self._by_name.pop(name, None)
+
+    async def delete(self, name: str) -> bool:
+        """Remove `name` (on every replica, with a store); whether it existed."""
+        found = self.drop(name)
+        if self.shared is not None:
+            if found is not None:
+                self.shared.closed(found)
+            stored = await self.shared.delete(name)
+            if stored is not None:
+                return stored or found is not None
+        return found is not None
+
+    async def summaries(self) -> list[dict[str, Any]]:
+        """`GET /__admin/namespaces`, by name."""
+        if self.shared is not None:
+            shared = await self.shared.summaries()
+            if shared is not None:
+                return shared
+        return [ns.summary() for ns in self.listing()]
 
     def listing(self) -> list[Namespace]:
         self.expire(self._clock())
         return sorted(self._by_name.values(), key=lambda ns: ns.namespace or "")
 
     def expire(self, now: float) -> list[str]:
-        """Drop the namespaces idle for longer than `ttl`; their names."""
+        """Drop the namespaces idle for longer than `ttl`; their names. With a store that can
+        be reached it decides, and the names go when it says so."""
         self._next_sweep = now + self.ttl / 2
+        if self.shared is not None and self.shared.sweep():
+            return []
         gone = [name for name, ns in self._by_name.items() if now - ns.last_used > self.ttl]
         for name in gone:
-            del self._by_name[name]
+            namespace = self._by_name.pop(name)
+            if self.shared is not None:
+                self.shared.closed(namespace)
         if gone:
             self.base.log.info("namespaces_expired", names=gone, ttl_seconds=self.ttl)
         return gone
+
+    def limit_error(self) -> NamespaceError:
+        return NamespaceError(
+            429, f"too many namespaces: {len(self._by_name)} exist (--max-namespaces "
+            f"{self.limit}); delete one with DELETE /__admin/namespaces/{{name}} or "
+            "let idle ones expire (--namespace-ttl)", code=429)
 
     def _create(self, name: str, now: float) -> Namespace:
         if len(self._by_name) >= self.limit:
             self.expire(now)
             if len(self._by_name) >= self.limit:
-                raise NamespaceError(
-                    429, f"too many namespaces: {len(self._by_name)} exist (--max-namespaces "
-                    f"{self.limit}); delete one with DELETE /__admin/namespaces/{{name}} or "
-                    "let idle ones expire (--namespace-ttl)", code=429)
+                raise self.limit_error()
         namespace = self._by_name[name] = Namespace(name, self.base, now)
         self.base.log.debug("namespace_created", namespace=name)
+        if self.shared is not None:
+            self.shared.opened(namespace)
         return namespace

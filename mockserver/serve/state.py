@@ -10,16 +10,16 @@
     namespaces  Namespaces          isolated scopes layered over this one (`/__ns/{name}`)
     shared      Replica | None      with `--store`: shares stubs, journal, scenarios, settings
                                     and (through `store.recording`) the recording
+    link        Link | None         with `--store`: the connection every scope's replica uses
     log         structlog logger    handed to the services that log
 
-All but `namespaces` and `shared` make a `Scope`, which is what admin handlers and the data
+All but `namespaces` and `link` make a `Scope`, which is what admin handlers and the data
 plane talk to (a namespace shares the server's `webhooks` pool). Admin handlers stay thin:
 they parse a request, call one service method, serialise the result.
 """
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING
 
 import structlog
@@ -30,15 +30,14 @@ from mockserver.serve.namespaces import Namespaces
 from mockserver.serve.proxy import catch_all_stub
 from mockserver.serve.scope import Scope
 from mockserver.serve.webhooks import Webhooks
-from mockserver.settings import GlobalSettings, ServerOptions
-from mockserver.stubs.settings import parse_settings
+from mockserver.settings import ServerOptions
 from mockserver.stubs.store import StubStore
 
 if TYPE_CHECKING:
     from mockserver.record.session import RecordingSession
     from mockserver.serve.recorder import MappingsRecorder
+    from mockserver.store.link import Link
     from mockserver.store.recording import SharedRecording
-    from mockserver.store.replica import Replica
 
 
 class ServerState(Scope):
@@ -51,7 +50,7 @@ class ServerState(Scope):
         self.webhooks = Webhooks(options.webhook_threadpool_size, rng=self.runtime.rng)
         self.namespaces = Namespaces(self, ttl=options.namespace_ttl,
                                      limit=options.max_namespaces)
-        self.shared: Replica | None = None
+        self.link: Link | None = None
         self._shared_recording: SharedRecording | None = None
         self.ca_pem: bytes | None = None  # the generated HTTPS certificate's CA, set at start
         self._mappings_recorder: MappingsRecorder | None = None
@@ -77,38 +76,42 @@ class ServerState(Scope):
         return self.options.https_port is not None
 
     async def share(self) -> None:
-        """Join the store `options.store` names (after the files are loaded). Only this,
-        the default scope, is shared: namespaces stay in their process."""
+        """Join the store `options.store` names (after the files are loaded): this scope and
+        every namespace, over one link."""
         if self.options.store is None:
             return
-        from mockserver.store.recording import SharedRecording  # the redis client: an extra
-        from mockserver.store.replica import open_replica
+        from mockserver.serve.shared_namespaces import SharedNamespaces  # redis: an extra
+        from mockserver.store.recording import SharedRecording
+        from mockserver.store.replica import Replica, open_link
 
-        self.shared = open_replica(self.options.store, self.stubs, self.journal,
-                                   apply_settings=self._shared_settings,
-                                   settings_json=lambda: json.dumps(self.settings.to_json()),
-                                   log=self.log)
+        self.link = link = open_link(self.options.store, self.log)
+        self.shared = Replica(link, link.store, self.stubs, self.journal, log=self.log,
+                              apply_settings=self.apply_shared_settings,
+                              settings_json=self.settings_json)
+        self.shared.attach()
+        link.participants.append(self.shared)
         # the recorder loads with the first recording a replica hears of
         self._shared_recording = SharedRecording(
             self.shared, lambda status, running: self.recording.adopt(status, running))
-        await self.shared.start()
+        shared_namespaces = SharedNamespaces(link, self.namespaces)
+        link.participants.append(shared_namespaces)
+        self.namespaces.shared = shared_namespaces
+        await link.start()
 
     async def unshare(self) -> None:
+        if self.link is None:
+            return
+        await self.link.stop()
+        if self.namespaces.shared is not None:
+            self.namespaces.shared.stop()
+            self.namespaces.shared = None
         if self.shared is not None:
-            await self.shared.stop()
+            self.shared.detach()
             self.shared = None
-            self._shared_recording = None
-            if self._recording is not None:
-                self._recording.share = None
-
-    def update_settings(self, settings: GlobalSettings) -> None:
-        """As `Scope.update_settings`, and every replica's, with a shared store."""
-        super().update_settings(settings)
-        if self.shared is not None:
-            self.shared.settings_changed(json.dumps(settings.to_json()))
-
-    def _shared_settings(self, text: str) -> None:
-        self.settings = parse_settings(json.loads(text))
+        self._shared_recording = None
+        if self._recording is not None:
+            self._recording.share = None
+        self.link = None
 
     def _pinned_stubs(self) -> tuple[StubMapping, ...]:
         proxy_all = self.options.proxy_all

@@ -15,12 +15,19 @@ replicas need, each one round trip (a Lua script or a pipeline).
     {p}:events         pub/sub channel: "v" changes, "s" scenario states, "j" journal generation,
                        "r" the recording, "f" a replica waits in `settle`
 
-A prefix per state object means a namespace can have its own: `Keyspace("mockserver:ns:a")`.
+A prefix per state object: namespace `a` has all of the above under `{p}:ns:a`
+(`Keyspace.namespace`). The root prefix also holds what is not one state object's:
+
+    {p}:epoch          a random id set by the first replica to connect: when it changes, the
+                       store lost its data (restarted without persistence)
+    {p}:namespaces     sorted set  namespace name -> last used (ms since the epoch)
+    {p}:namespaces:events  pub/sub channel: "+name" made, "-name" deleted or expired
 """
 
 from __future__ import annotations
 
 import asyncio
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -77,11 +84,12 @@ return 1
 """
 
 # A store that came back empty (restarted without persistence) takes the first reconnecting
-# replica's view; a store that has a version already is left alone (returns 0).
+# replica's view; a store that has a version already is left alone (returns 0). The "seed"
+# change it publishes makes a replica that read the store empty meanwhile resync.
 SEED = """
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 local nstubs = tonumber(ARGV[3])
-local i = 4
+local i = 5
 for s = 1, nstubs do
   redis.call('HSET', KEYS[2], ARGV[i], s .. '\\n' .. ARGV[i + 1])
   i = i + 2
@@ -92,6 +100,7 @@ while i <= #ARGV do
 end
 if ARGV[2] ~= '' then redis.call('SET', KEYS[3], ARGV[2]) end
 redis.call('SET', KEYS[1], ARGV[1])
+redis.call('PUBLISH', KEYS[5], 'v\\n' .. ARGV[1] .. '\\n' .. ARGV[4] .. '\\nseed\\n\\n')
 return 1
 """
 
@@ -193,6 +202,36 @@ class Keyspace:
     def settle(self, token: str) -> str:
         return f"{self.prefix}:settle:{token}"
 
+    def all_keys(self) -> list[str]:
+        """Every key of this state object (what deleting a namespace removes)."""
+        return [self.version, self.stubs, self.dropped, self.settings, self.scenarios,
+                self.journal, self.journal_bytes, self.journal_gen, self.journal_gone,
+                self.journal_cleared]
+
+    # -- the root prefix's own keys -----------------------------------------------------
+    def namespace(self, name: str) -> Keyspace:
+        return Keyspace(f"{self.prefix}:ns:{name}")
+
+    @property
+    def namespace_channels(self) -> str:
+        """The pattern every namespace's channel matches (one subscription for them all)."""
+        return _GLOB.sub(r"\\\g<0>", self.prefix) + ":ns:*:events"
+
+    @property
+    def names(self) -> str:
+        return f"{self.prefix}:namespaces"
+
+    @property
+    def names_channel(self) -> str:
+        return f"{self.prefix}:namespaces:events"
+
+    @property
+    def epoch(self) -> str:
+        return f"{self.prefix}:epoch"
+
+
+_GLOB = re.compile(r"[*?\[\]\\]")
+
 
 @dataclass
 class Snapshot:
@@ -208,10 +247,11 @@ class Snapshot:
 class RedisStore:
     """One connection pool to one Redis database, and the operations on `keys`."""
 
-    def __init__(self, url: str, keys: Keyspace) -> None:
+    def __init__(self, url: str, keys: Keyspace, *, client: aioredis.Redis | None = None) -> None:
         self.url = url
         self.keys = keys
-        self.client: aioredis.Redis = aioredis.from_url(
+        self._owner = client is None
+        self.client: aioredis.Redis = client or aioredis.from_url(
             url, socket_connect_timeout=1.0, socket_timeout=2.0, health_check_interval=5)
         self._change = self.client.register_script(CHANGE)
         self._transition = self.client.register_script(TRANSITION)
@@ -219,8 +259,21 @@ class RedisStore:
         self._append = self.client.register_script(APPEND)
         self._seed = self.client.register_script(SEED)
 
+    def sibling(self, keys: Keyspace) -> RedisStore:
+        """The operations on `keys` over this store's connections (a namespace's state)."""
+        return RedisStore(self.url, keys, client=self.client)
+
     async def close(self) -> None:
-        await self.client.aclose()
+        if self._owner:
+            await self.client.aclose()
+
+    async def epoch(self, candidate: str) -> str:
+        """The store's epoch id: `candidate` if it had none (it is new, or lost its data)."""
+        async with self.client.pipeline(transaction=True) as pipe:
+            pipe.set(self.keys.epoch, candidate, nx=True)
+            pipe.get(self.keys.epoch)
+            _set, value = await pipe.execute()
+        return str(value.decode())
 
     async def change(self, origin: str, op: str, item: str = "", body: str = "") -> int:
         k = self.keys
@@ -254,16 +307,17 @@ class RedisStore:
             version, scenarios = await pipe.execute()
         return int(version or 0), {n.decode(): s.decode() for n, s in scenarios.items()}
 
-    async def seed(self, version: int, stubs: list[tuple[str, str]], settings: str | None,
-                   scenarios: dict[str, str]) -> bool:
+    async def seed(self, origin: str, version: int, stubs: list[tuple[str, str]],
+                   settings: str | None, scenarios: dict[str, str]) -> bool:
         """Fill an empty store with one replica's state; False when it is not empty."""
         k = self.keys
-        args: list[str | int] = [max(version, len(stubs)), settings or "", len(stubs)]
+        args: list[str | int] = [max(version, len(stubs)), settings or "", len(stubs), origin]
         for stub_id, body in stubs:
             args += [stub_id, body]
         for name, state in scenarios.items():
             args += [name, state]
-        done = await self._seed(keys=[k.version, k.stubs, k.settings, k.scenarios], args=args)
+        done = await self._seed(keys=[k.version, k.stubs, k.settings, k.scenarios, k.channel],
+                                args=args)
         return bool(done)
 
     async def transition(self, name: str, required: str | None,

@@ -1,8 +1,10 @@
-"""One replica's link to a shared store: it shares what changes here and applies what changed
-elsewhere, so replicas behind one load balancer answer as one server.
+"""One scope's state shared through a store: the default scope's, or one namespace's, each under
+its own keyspace. It shares what changes here and applies what changed elsewhere, so replicas
+behind one load balancer answer as one server. The connection, pub/sub and the writer task are
+the `Link`'s, shared by every replica of a process.
 
 The serving path stays local. Matching reads this replica's registry; journal entries queue
-here and a writer task appends them in pipelined batches after the response; only a scenario
+here and the link's writer appends them in pipelined batches after the response; only a scenario
 stub waits for the store (its gate and transition are one atomic script there).
 
 Stub and settings changes carry a version: a replica applies version v+1 from pub/sub and
@@ -18,33 +20,27 @@ unavailable; it reconnects on its own, pushes what it queued, then resyncs.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import json
 import time
 import uuid
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 import structlog
-from redis.exceptions import RedisError
 
 from mockserver.errors import MockServerError
 from mockserver.journal import Journal, ServeEvent
 from mockserver.matching.scenarios import Scenarios
 from mockserver.model import STARTED, StubMapping
-from mockserver.store.codec import decode_event, encode_event, encode_stub
+from mockserver.store.codec import StubLookup, decode_event, encode_event, encode_stub
+from mockserver.store.link import BATCH, Link, Op, StoreFailure
 from mockserver.store.redisdb import Keyspace, RedisStore, Snapshot
 from mockserver.stubs.parse import parse_stub
 from mockserver.stubs.store import StubStore
 
-Op = Callable[[], Awaitable[Any]]
-StoreFailure = (RedisError, OSError, asyncio.TimeoutError)
-BATCH = 256  # journal entries per pipelined append
 DEFAULT_JOURNAL_BYTES = 64 * 1024 * 1024
-FLUSH_INTERVAL = 0.005  # seconds journal entries gather before an append (unless a batch fills)
 SETTLE_TIMEOUT = 1.0  # seconds `settle` waits for the other replicas' answers
 
 
@@ -54,108 +50,81 @@ def _sid_key(sid: str) -> tuple[int, int]:
 
 
 class Replica:
-    """Shares `stubs`, `journal` and the scenario states through `store`.
+    """Shares `stubs`, `journal` and the scenario states through `store` (one keyspace),
+    over `link`.
 
-    `apply_settings(json)` installs settings another replica set; `reset_stubs()` is a reset
-    another replica asked for (the files reloaded here).
+    `apply_settings(json)` installs settings another replica set; `lookup` finds the stub a
+    journal entry names (by default among `stubs`). `joined` is False for a namespace made
+    here until its name is in the store: until then its journal entries wait.
     """
 
-    def __init__(self, store: RedisStore, stubs: StubStore, journal: Journal, *,
+    def __init__(self, link: Link, store: RedisStore, stubs: StubStore, journal: Journal, *,
                  apply_settings: Callable[[str], None], log: Any,
                  settings_json: Callable[[], str | None] = lambda: None,
-                 max_bytes: int | None = DEFAULT_JOURNAL_BYTES, buffer: int = 10_000) -> None:
+                 lookup: StubLookup | None = None, joined: bool = True,
+                 buffer: int = 10_000) -> None:
+        self.link = link
         self.store = store
         self.stubs = stubs
         self.journal = journal
-        self.origin = uuid.uuid4().hex
         self.log: structlog.typing.FilteringBoundLogger = log
-        self.available = False
-        self.last_error: str | None = None
         self.version = 0
-        self.max_bytes = max_bytes
+        self.attached = False
+        self.joined = joined
         self._apply_settings = apply_settings
         self._settings_json = settings_json
+        self._lookup = lookup or stubs.registry.get
         self._applying = False  # applying another replica's change: share nothing back
         self._pending: deque[ServeEvent] = deque(maxlen=buffer)
-        self.dropped = 0  # journal entries the buffer could not keep while the store was away
-        self._ops: deque[Op] = deque()
-        self._wake = asyncio.Event()
-        self._urgent = False  # someone waits in drain(): flush without gathering first
-        self._busy = False  # the writer is talking to the store
-        self._pass_done = asyncio.Event()  # set after each of the writer's passes
-        self._connected = asyncio.Event()
         self._sids: dict[str, str] = {}  # journal entry id -> stream id
         self._last_sid: str | None = None
         self._journal_gen = -1
-        self._tasks: list[asyncio.Task[None]] = []
         self.on_recording: Callable[[str], None] | None = None  # "r" messages (store.recording)
 
     @property
     def scenarios(self) -> Scenarios:
         return self.stubs.registry.scenarios
 
-    # -- lifecycle -----------------------------------------------------------------------
-    async def start(self, *, wait: float = 5.0) -> None:
-        """Connect and resync (waiting up to `wait` seconds; the replica serves either way)."""
+    @property
+    def available(self) -> bool:
+        return self.link.available
+
+    def attach(self) -> None:
+        """Listen to the services and to the keyspace's channel."""
         self.stubs.listener = self
         self.journal.listener = self
         self.scenarios.shared = self
-        self._tasks = [asyncio.create_task(self._subscribe(), name="store-subscriber"),
-                       asyncio.create_task(self._write(), name="store-writer")]
-        with contextlib.suppress(asyncio.TimeoutError):
-            await asyncio.wait_for(self._connected.wait(), wait)
-        if not self.available:
-            self.log.warning("store_unavailable", store=self.store.url, error=self.last_error)
+        self.link.add(self, self.store.keys.channel)
+        self.attached = True
 
-    async def stop(self) -> None:
-        with contextlib.suppress(asyncio.TimeoutError):
-            await asyncio.wait_for(self.drain(), 2.0)
-        for task in self._tasks:
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
-        self._tasks = []
+    def detach(self) -> None:
+        """Stop sharing (changes still queued for this keyspace are skipped)."""
+        self.attached = False
+        self.link.discard(self, self.store.keys.channel)
         self.stubs.listener = None
         self.journal.listener = None
         self.scenarios.shared = None
-        await self.store.close()
+        self._pending.clear()
 
-    def _lost(self, exc: BaseException) -> None:
-        if self.available:
-            self.log.warning("store_lost", store=self.store.url, error=str(exc))
-        self.available = False
-        self.last_error = f"{exc.__class__.__name__}: {exc}"
-        self._connected.clear()
+    def changed_here(self) -> bool:
+        """Whether changes or journal entries made here wait for the store."""
+        return bool(self._pending) or self.link.queued(self)
+
+    def join(self) -> None:
+        """The namespace's name is in the store: its journal entries may go."""
+        self.joined = True
+        if self._pending:
+            self.link.journal_waiting(self)
+
+    # -- Participant (the default scope's; namespaces' go through SharedNamespaces) -------
+    async def reconnecting(self, lost: bool) -> None:
+        await self.reseed()
+
+    async def reconnected(self) -> None:
+        await self.resync()
 
     # -- receiving ----------------------------------------------------------------------
-    async def _subscribe(self) -> None:
-        delay = 0.1
-        while True:
-            pubsub = self.store.client.pubsub()
-            try:
-                await pubsub.subscribe(self.store.keys.channel)
-                await self._reseed()
-                await self._push_queued()  # what changed here while away goes first
-                await self.resync()
-                self.available = True
-                self.last_error = None
-                self._connected.set()
-                self._wake.set()
-                self.log.info("store_connected", store=self.store.url, version=self.version)
-                delay = 0.1
-                while True:
-                    message = await pubsub.get_message(ignore_subscribe_messages=True,
-                                                       timeout=1.0)
-                    if message is not None and message["type"] == "message":
-                        await self._on_message(message["data"].decode("utf-8"))
-            except StoreFailure as exc:
-                self._lost(exc)
-            finally:
-                with contextlib.suppress(*StoreFailure):
-                    await pubsub.aclose()
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, 2.0)
-
-    async def _reseed(self) -> None:
+    async def reseed(self) -> None:
         """After a store restarted empty, the stubs, settings and scenario states this replica
         still holds go back in (the first replica to reconnect wins; the others resync)."""
         if self.version == 0:
@@ -171,10 +140,12 @@ class Replica:
         stubs += [(s.id, "") for s in self.stubs.file_stubs if s.id not in kept]
         scenarios = {n: st for n in self.scenarios.names()
                      if (st := self.scenarios.state(n)) is not None}
-        if await self.store.seed(self.version, stubs, self._settings_json(), scenarios):
-            self.log.warning("store_reseeded", store=self.store.url, stubs=len(stubs))
+        if await self.store.seed(self.link.origin, self.version, stubs, self._settings_json(),
+                                 scenarios):
+            self.log.warning("store_reseeded", keyspace=self.store.keys.prefix,
+                             stubs=len(stubs))
 
-    async def _on_message(self, text: str) -> None:
+    async def on_message(self, text: str) -> None:
         kind, _, rest = text.partition("\n")
         if kind == "f":  # a replica waits in settle(): this one's journal entries go first
             await self.drain()
@@ -189,12 +160,15 @@ class Replica:
             v = int(version)
             if v <= self.version:
                 return
-            if v != self.version + 1:
+            if op == "seed" and origin == self.link.origin:  # the store holds what we hold
+                self.version = v
+                return
+            if v != self.version + 1 or op == "seed":
                 self.log.info("store_resync", have=self.version, seen=v)
                 await self.resync()
                 return
             self.version = v
-            if origin != self.origin or op in ("put", "del", "settings"):
+            if origin != self.link.origin or op in ("put", "del", "settings"):
                 # our own put/del/settings again: harmless, and it restores a change that a
                 # resync taken before it reached the store had dropped here
                 self._apply(op, item, body)
@@ -256,24 +230,28 @@ class Replica:
         finally:
             self._applying = False
 
-    async def refresh(self) -> None:
-        """Before an admin request: stubs at the newest version, scenario states and the
-        journal as the store has them. Nothing when the store is away (local answers)."""
+    async def refresh(self, *, journal: bool = True) -> None:
+        """Before an admin request: stubs at the newest version, scenario states and (with
+        `journal`) the journal as the store has them. Nothing when the store is away (local
+        answers)."""
         if not self.available:
             return
         try:
             await self.drain()
+            if not self.attached:  # a namespace removed, or refused by the store, meanwhile
+                return
             version, states = await self.store.head()
             if version < self.version:  # the store restarted empty: put back what we hold
-                await self._reseed()
+                await self.reseed()
             if version != self.version:  # a change not seen yet (pub/sub lags or lost it)
                 self._rebuild(await self.store.snapshot())
             else:
-                for name in self.scenarios.names():
+                for name in {*self.scenarios.names(), *states}:
                     self.scenarios.cached(name, states.get(name, STARTED))
-            await self._catch_up()
+            if journal:
+                await self._catch_up()
         except StoreFailure as exc:
-            self._lost(exc)
+            self.link.lost(exc)
 
     async def settle(self, timeout: float = SETTLE_TIMEOUT) -> None:
         """Return once what this replica changed is in the store, every replica listening has
@@ -288,7 +266,7 @@ class Replica:
             replicas = await self.store.settle_request(token)
             answered = await self.store.settle_wait(token, replicas, timeout)
         except StoreFailure as exc:
-            self._lost(exc)
+            self.link.lost(exc)
             return
         if answered < replicas:
             self.log.warning("store_settle_incomplete", replicas=replicas, answered=answered)
@@ -300,7 +278,7 @@ class Replica:
         if full:
             gen, entries, oldest, evicted = await self.store.read_journal(None)
         events: list[ServeEvent] = []
-        lookup = self.stubs.registry.get
+        lookup = self._lookup
         for sid, raw in entries:
             try:
                 event = decode_event(raw, lookup)
@@ -331,23 +309,13 @@ class Replica:
     # -- sending ------------------------------------------------------------------------
     async def drain(self) -> None:
         """Wait until what was queued here is in the store (at once when it is away)."""
-        while self.available and (self._ops or self._pending or self._busy):
-            self._urgent = True
-            self._pass_done.clear()
-            self._wake.set()
-            done = asyncio.ensure_future(self._pass_done.wait())
-            lost = asyncio.ensure_future(self._lost_wait())
-            await asyncio.wait({done, lost}, return_when=asyncio.FIRST_COMPLETED)
-            done.cancel()
-            lost.cancel()
-
-    async def _lost_wait(self) -> None:
-        while self.available:
-            await asyncio.sleep(0.05)
+        await self.link.drain()
 
     def _queue(self, op: Op) -> None:
-        self._ops.append(op)
-        self._wake.set()
+        self.link.queue(self, op)
+
+    def buffered(self) -> int:
+        return len(self._pending)
 
     def queue(self, op: Op) -> None:
         """Send `op` in order with this replica's other changes (once back, when the store is
@@ -362,41 +330,14 @@ class Replica:
         try:
             return True, await op()
         except StoreFailure as exc:
-            self._lost(exc)
+            self.link.lost(exc)
             return False, None
 
-    async def _write(self) -> None:
-        while True:
-            await self._wake.wait()
-            self._wake.clear()
-            if not self.available:
-                await self._connected.wait()
-            if not self._ops and len(self._pending) < BATCH and not self._urgent:
-                await asyncio.sleep(FLUSH_INTERVAL)  # entries gather: one script call a batch
-            self._urgent = False
-            self._busy = True
-            try:
-                while self._pending or self._ops:
-                    await self._flush_journal()
-                    if self._ops:
-                        await self._ops[0]()
-                        self._ops.popleft()
-            except StoreFailure as exc:
-                self._lost(exc)
-            finally:
-                self._busy = False
-                self._pass_done.set()
-
-    async def _push_queued(self) -> None:
-        while self._ops:
-            await self._ops[0]()
-            self._ops.popleft()
-
-    async def _flush_journal(self) -> None:
-        while self._pending:
+    async def flush_journal(self) -> None:
+        while self._pending and self.joined:
             batch = [self._pending[i] for i in range(min(BATCH, len(self._pending)))]
             payloads = [(e.request.logged_date, encode_event(e)) for e in batch]
-            await self.store.append(payloads, self.journal.max_entries, self.max_bytes)
+            await self.store.append(payloads, self.journal.max_entries, self.link.max_bytes)
             for _ in batch:
                 self._pending.popleft()
 
@@ -404,31 +345,31 @@ class Replica:
     def changed(self, stub: StubMapping) -> None:
         if not self._applying:
             body = encode_stub(stub)
-            self._queue(lambda: self.store.change(self.origin, "put", stub.id, body))
+            self._queue(lambda: self.store.change(self.link.origin, "put", stub.id, body))
 
     def removed(self, stub: StubMapping) -> None:
         if not self._applying:
             stub_id = stub.id
-            self._queue(lambda: self.store.change(self.origin, "del", stub_id))
+            self._queue(lambda: self.store.change(self.link.origin, "del", stub_id))
 
     def removed_all(self) -> None:
         if not self._applying:
-            self._queue(lambda: self.store.change(self.origin, "drop"))
+            self._queue(lambda: self.store.change(self.link.origin, "drop"))
 
     def reset(self) -> None:
         if not self._applying:
-            self._queue(lambda: self.store.change(self.origin, "reset"))
+            self._queue(lambda: self.store.change(self.link.origin, "reset"))
 
     def settings_changed(self, settings_json: str) -> None:
-        self._queue(lambda: self.store.change(self.origin, "settings", "", settings_json))
+        self._queue(lambda: self.store.change(self.link.origin, "settings", "", settings_json))
 
     # -- JournalListener ----------------------------------------------------------------
     def entry_added(self, event: ServeEvent) -> None:
         if len(self._pending) == self._pending.maxlen:
-            self.dropped += 1
+            self.link.dropped += 1
         self._pending.append(event)
-        if self.available:
-            self._wake.set()
+        if self.joined:
+            self.link.journal_waiting(self)
 
     def entries_removed(self, events: list[ServeEvent]) -> None:
         if self._applying:
@@ -453,7 +394,7 @@ class Replica:
         try:
             return await self.store.transition(name, required, new)
         except StoreFailure as exc:
-            self._lost(exc)
+            self.link.lost(exc)
             return None
 
     def state_set(self, name: str, state: str) -> None:
@@ -463,21 +404,20 @@ class Replica:
         self._queue(lambda: self.store.set_state(name))
 
     def status(self) -> dict[str, Any]:
-        """What `/__admin/store` shows."""
-        return {"type": "redis", "available": self.available, "error": self.last_error,
-                "version": self.version, "journalBuffered": len(self._pending),
-                "journalDropped": self.dropped, "replica": self.origin}
+        """What `/__admin/store` shows (the default scope's replica: the version is its)."""
+        link = self.link
+        return {"type": "redis", "available": link.available, "error": link.last_error,
+                "version": self.version, "journalBuffered": link.buffered(),
+                "journalDropped": link.dropped, "replica": link.origin}
 
 
 def parse_stub_json(body: str) -> StubMapping:
     return parse_stub(json.loads(body))
 
 
-def open_replica(url: str, stubs: StubStore, journal: Journal, *,
-                 apply_settings: Callable[[str], None], settings_json: Callable[[], str | None],
-                 log: Any) -> Replica:
-    """A replica on the store at `url`: redis://host:port/db, with `prefix=NAME` (keys under
-    NAME:, default mockserver) and `journal_bytes=N` (the shared journal's byte budget,
+def open_link(url: str, log: Any) -> Link:
+    """A link to the store at `url`: redis://host:port/db, with `prefix=NAME` (keys under
+    NAME:, default mockserver) and `journal_bytes=N` (each shared journal's byte budget,
     default 64 MiB, 0 for none) as query parameters."""
     parts = urlsplit(url)
     query = parse_qs(parts.query)
@@ -485,6 +425,4 @@ def open_replica(url: str, stubs: StubStore, journal: Journal, *,
     budget = int(query.pop("journal_bytes", [str(DEFAULT_JOURNAL_BYTES)])[0])
     rest = "&".join(f"{k}={v}" for k, values in query.items() for v in values)
     clean = urlunsplit((parts.scheme, parts.netloc, parts.path, rest, parts.fragment))
-    return Replica(RedisStore(clean, Keyspace(prefix)), stubs, journal,
-                   apply_settings=apply_settings, settings_json=settings_json, log=log,
-                   max_bytes=budget or None)
+    return Link(RedisStore(clean, Keyspace(prefix)), log, max_bytes=budget or None)

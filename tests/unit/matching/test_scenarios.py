@@ -118,6 +118,19 @@ def test_clear_and_unknown_names() -> None:
     assert scenarios.state("a") is None
 
 
+def test_a_cached_state_is_kept_for_scenarios_here_or_in_the_layer_below() -> None:
+    """A shared state is cached for a scenario with stubs here or below (a namespace over the
+    default scope), and not for one nobody serves."""
+    below, here = Scenarios(), Scenarios()
+    below.add(stub(scenarioName="default-flow"))
+    here.add(stub(scenarioName="own-flow"))
+    here.lower = below
+    for name in ("default-flow", "own-flow", "nobody"):
+        here.cached(name, "moved")
+    assert (here.state("default-flow"), here.state("own-flow")) == ("moved", "moved")
+    assert here.state("nobody") is None and below.state("default-flow") == STARTED
+
+
 def test_possible_states() -> None:
     """Possible states are the required and new states the scenario's stubs mention."""
     stubs = [
