@@ -632,7 +632,7 @@ def table(res: dict[str, Any], has_wm: bool) -> list[tuple[str, str, str, str]]:
         return "n/a" if ok is None else ("PASS" if ok else "FAIL")
 
     tp = res["throughput"]
-    goals = {1: 1.0, 1000: 8.0, 10000: 60.0}
+    goals = {1: 2.0, 1000: 10.0, 10000: 60.0}
     for key, row in tp.items():
         count = int(key)
         mock = row["mockserver"]
@@ -659,6 +659,15 @@ def table(res: dict[str, Any], has_wm: bool) -> list[tuple[str, str, str, str]]:
         own = tp["10000"]["mockserver"]["median"] / tp["1"]["mockserver"]["median"]
         rows.append(("  10,000 stubs vs own 1 stub", f"{own:.2f}x", ">= 0.8x",
                      verdict(own >= 0.8)))
+    if "10000" in tp:
+        p99 = tp["10000"]["mockserver"]["p99_ms"]
+        rows.append(("p99 latency at 10,000 stubs", f"{p99:.1f} ms", "<= 5 ms",
+                     verdict(p99 <= 5.0)))
+    raw = res.get("raw_ceiling")
+    if raw and "1" in tp:
+        share = tp["1"]["mockserver"]["median"] / raw["median"]
+        rows.append(("  1 stub vs raw httptools ceiling", f"{share:.2f}x", ">= 0.5x",
+                     verdict(share >= 0.5)))
     st = res.get("startup")
     if st is None:
         pass
