@@ -12,12 +12,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from mockserver.serve.runner import ThreadedRunner
 from mockserver.settings import ServerOptions
+from tests.redis_server import RedisServer, running_redis
+
+if TYPE_CHECKING:
+    from tests.cluster import Cluster
 
 # A user's suite that tests/functional/test_pytest_sample_project.py runs through pytester
 # (some of its tests fail on purpose): never collected as part of this suite.
@@ -163,3 +167,22 @@ def cli_process(root: Path, *args: str) -> Iterator[tuple[Client, Path, subproce
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+@pytest.fixture
+def redis_server() -> Iterator[RedisServer]:
+    """A real redis-server on a free loopback port, for this test alone."""
+    with running_redis() as server:
+        yield server
+
+
+@pytest.fixture
+def cluster(tmp_path: Path, redis_server: RedisServer) -> Iterator[Cluster]:
+    """Replicas on one root folder and `redis_server`, stopped after the test."""
+    from tests.cluster import Cluster  # it builds on this module's servers
+
+    group = Cluster(tmp_path / "root", redis_server.url)
+    try:
+        yield group
+    finally:
+        group.stop()

@@ -23,6 +23,7 @@ from mockserver.errors import BodyTooLarge
 from mockserver.exchange import Request, WireRequest
 from mockserver.journal import ServeEvent
 from mockserver.log import ServedLine, served_line
+from mockserver.matching.nearmiss import NearMiss
 from mockserver.matching.report import render_report
 from mockserver.model import StubMapping
 from mockserver.respond import faults
@@ -46,6 +47,7 @@ from mockserver.serve.traffic import log_traffic
 CONSOLE_WIDTH_HEADER = "X-WireMock-Console-Width"
 HANG_POLL = 0.25  # seconds between checks that a hanging request's client is still there
 _STATIC_SLACK = 1024  # cached answers of removed stubs tolerated before the cache is rebuilt
+_REPORTS_KEPT = 256  # 404 reports kept for repeated unmatched requests
 
 _Static = tuple[StubMapping, Encoded, ResponsePlan]
 
@@ -63,6 +65,7 @@ class DataPlane:
         self.release_hangs = asyncio.Event()
         self._static: dict[str, _Static] = {}
         self._gzipped: dict[str, tuple[StubMapping, Encoded]] = {}  # as _static, for gzip
+        self._reports: dict[tuple[int, int, str | None], tuple[NearMiss, str]] = {}
         self._upstream: aiohttp.ClientSession | None = None
         self._log_requests = state.options.request_logging
         self._served_line: ServedLine | None = None  # the fast way to log a plain answer
@@ -384,6 +387,21 @@ class DataPlane:
         return True
 
     # -- no stub ----------------------------------------------------------------------------
+    def _report(self, closest: NearMiss | None, width: int, scenario_state: str | None) -> str:
+        """The 404's text. A repeated unmatched request gets the very `NearMiss` found the
+        first time (see `nearest_stubs`), so its report is rendered once, not every time."""
+        if closest is None:
+            return render_report(closest, width, scenario_state)
+        key = (id(closest), width, scenario_state)
+        known = self._reports.get(key)
+        if known is not None and known[0] is closest:
+            return known[1]
+        report = render_report(closest, width, scenario_state)
+        if len(self._reports) >= _REPORTS_KEPT:
+            self._reports.clear()
+        self._reports[key] = (closest, report)
+        return report
+
     def _unmatched(self, state: Scope, request: WireRequest, reply: Reply, started: float) -> None:
         """WireMock's 404: the closest stub's diff as text, and the same facts for the log."""
         near = state.nearest(request, 1)
@@ -406,7 +424,7 @@ class DataPlane:
             width = max(40, min(400, int(width_header))) if width_header else 119
         except ValueError:
             width = 119
-        report = render_report(closest, width, scenario_state)
+        report = self._report(closest, width, scenario_state)
         headers = [("Content-Type", "text/plain;charset=UTF-8")]
         event = ServeEvent(
             request, None, 404, headers, b"",

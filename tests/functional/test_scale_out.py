@@ -6,30 +6,12 @@ import os
 import subprocess
 import sys
 from collections import Counter
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import pytest
-
 from tests.cluster import Cluster, count, serves
 from tests.conftest import Client
-from tests.redis_server import RedisServer, eventually, free_port, running_redis
-
-
-@pytest.fixture
-def redis_server() -> Iterator[RedisServer]:
-    with running_redis() as server:
-        yield server
-
-
-@pytest.fixture
-def cluster(tmp_path: Path, redis_server: RedisServer) -> Iterator[Cluster]:
-    group = Cluster(tmp_path / "root", redis_server.url)
-    try:
-        yield group
-    finally:
-        group.stop()
+from tests.redis_server import RedisServer, eventually, free_port
 
 
 def test_stubs_created_edited_and_removed_on_one_replica_reach_the_other(

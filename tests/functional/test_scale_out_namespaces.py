@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -14,25 +13,10 @@ import pytest
 
 from tests.cluster import Cluster, count, serves
 from tests.conftest import Client
-from tests.redis_server import RedisServer, eventually, running_redis
+from tests.redis_server import RedisServer, eventually
 
 NS_A = "/__ns/team-a"
 NS_B = "/__ns/team-b"
-
-
-@pytest.fixture
-def redis_server() -> Iterator[RedisServer]:
-    with running_redis() as server:
-        yield server
-
-
-@pytest.fixture
-def cluster(tmp_path: Path, redis_server: RedisServer) -> Iterator[Cluster]:
-    group = Cluster(tmp_path / "root", redis_server.url)
-    try:
-        yield group
-    finally:
-        group.stop()
 
 
 def stub(client: Client, mapping: dict[str, Any], prefix: str = "") -> str:

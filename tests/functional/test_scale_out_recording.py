@@ -6,15 +6,14 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-from mockserver.serve.runner import ThreadedRunner
-from tests.conftest import Client, start_server
-from tests.redis_server import RedisServer, eventually, running_redis
+from tests.cluster import Cluster, count
+from tests.conftest import Client
+from tests.redis_server import RedisServer, eventually
 from tests.upstream import Upstream, running_upstream
 
 
@@ -22,42 +21,6 @@ from tests.upstream import Upstream, running_upstream
 def upstream() -> Iterator[Upstream]:
     with running_upstream() as up:
         yield up
-
-
-@pytest.fixture
-def redis_server() -> Iterator[RedisServer]:
-    with running_redis() as server:
-        yield server
-
-
-class Replicas:
-    """Replicas started on one root folder and one store, stopped at the end."""
-
-    def __init__(self, root: Path, store: str) -> None:
-        self.root = root
-        self.store = store
-        self.runners: list[ThreadedRunner] = []
-
-    def start(self) -> Client:
-        runner = start_server(self.root, store=self.store, request_logging=False)
-        self.runners.append(runner)
-        return Client(runner.port)
-
-
-@pytest.fixture
-def replicas(tmp_path: Path, redis_server: RedisServer) -> Iterator[Replicas]:
-    group = Replicas(tmp_path / "root", redis_server.url)
-    try:
-        yield group
-    finally:
-        for runner in group.runners:
-            runner.stop()
-
-
-def count(client: Client, pattern: dict[str, object]) -> int:
-    reply = client.post("/__admin/requests/count", json_body=pattern)
-    assert reply.status == 200, reply.text
-    return int(reply.json()["count"])
 
 
 def status(client: Client) -> str:
@@ -84,10 +47,10 @@ def stub_urls(client: Client) -> list[str]:
 
 
 def test_start_on_one_replica_records_what_another_proxies_and_stop_returns_it(
-        replicas: Replicas, upstream: Upstream) -> None:
+        cluster: Cluster, upstream: Upstream) -> None:
     """Started on A, B proxies to the target too; the stop on A returns B's exchanges in
     WireMock's shapes, and both replicas then replay them without the upstream."""
-    a, b = replicas.start(), replicas.start()
+    a, b = cluster.replica(), cluster.replica()
     assert (status(a), status(b)) == ("NeverStarted", "NeverStarted")
     start(a, upstream, persist=False)
     assert b.get("/text").text == "hello from upstream"  # B serves the proxy stub at once
@@ -122,18 +85,18 @@ def test_start_on_one_replica_records_what_another_proxies_and_stop_returns_it(
 
 
 def test_start_on_one_replica_stop_on_another_adds_the_stubs_once(
-        replicas: Replicas, upstream: Upstream) -> None:
+        cluster: Cluster, upstream: Upstream) -> None:
     """A recording started on A and stopped on B holds both replicas' exchanges; its stubs
     are written once to the shared root folder and held once by every replica."""
-    a, b = replicas.start(), replicas.start()
+    a, b = cluster.replica(), cluster.replica()
     start(a, upstream)  # persist (the default): merged into ROOT/mappings
     assert a.get("/echo/one").status == 200
     assert b.get("/echo/two").status == 200
     mappings = stop(b)
     assert sorted(m["request"]["url"] for m in mappings) == ["/echo/one", "/echo/two"]
-    files = sorted(p.name for p in (replicas.root / "mappings").iterdir())
+    files = sorted(p.name for p in (cluster.root / "mappings").iterdir())
     assert files == ["get-echo-one.yaml", "get-echo-two.yaml"]
-    written = yaml.safe_load((replicas.root / "mappings" / "get-echo-two.yaml").read_text())
+    written = yaml.safe_load((cluster.root / "mappings" / "get-echo-two.yaml").read_text())
     assert written["id"] == next(m["id"] for m in mappings if m["request"]["url"] == "/echo/two")
     for client in (a, b):
         assert stub_urls(client) == ["/echo/one", "/echo/two"]  # the proxy stub went too
@@ -142,9 +105,9 @@ def test_start_on_one_replica_stop_on_another_adds_the_stubs_once(
 
 
 def test_a_second_start_on_another_replica_changes_nothing(
-        replicas: Replicas, upstream: Upstream) -> None:
+        cluster: Cluster, upstream: Upstream) -> None:
     """A start while a replica records keeps that recording: one proxy stub, its spec."""
-    a, b = replicas.start(), replicas.start()
+    a, b = cluster.replica(), cluster.replica()
     start(a, upstream, persist=False, repeatsAsScenarios=False)
     start(b, upstream, persist=False)
     assert len(b.get("/__admin/mappings").json()["mappings"]) == 1
@@ -155,9 +118,9 @@ def test_a_second_start_on_another_replica_changes_nothing(
 
 
 def test_concurrent_stops_on_two_replicas_record_once(
-        replicas: Replicas, upstream: Upstream) -> None:
+        cluster: Cluster, upstream: Upstream) -> None:
     """Of stops racing on three replicas one records; the others find nothing running."""
-    clients = [replicas.start() for _ in range(3)]
+    clients = [cluster.replica() for _ in range(3)]
     start(clients[0], upstream, persist=False)
     for client in clients:
         assert client.get("/text").status == 200
@@ -171,9 +134,9 @@ def test_concurrent_stops_on_two_replicas_record_once(
 
 
 def test_snapshot_on_any_replica_covers_every_replicas_journal(
-        replicas: Replicas, upstream: Upstream) -> None:
+        cluster: Cluster, upstream: Upstream) -> None:
     """A snapshot taken on B records the proxied requests A and B served, and only those."""
-    a, b = replicas.start(), replicas.start()
+    a, b = cluster.replica(), cluster.replica()
     a.stub({"request": {"urlPathPattern": "/echo/.*"},
             "response": {"proxyBaseUrl": upstream.url}})
     a.stub({"request": {"url": "/local"}, "response": {"status": 204}})
@@ -188,10 +151,10 @@ def test_snapshot_on_any_replica_covers_every_replicas_journal(
 
 
 def test_a_recording_outlives_a_redis_outage(
-        replicas: Replicas, upstream: Upstream, redis_server: RedisServer) -> None:
+        cluster: Cluster, upstream: Upstream, redis_server: RedisServer) -> None:
     """With Redis down replicas keep proxying and a stop records what that replica holds;
     once Redis is back every replica hears of the stop and proxies no more."""
-    a, b = replicas.start(), replicas.start()
+    a, b = cluster.replica(), cluster.replica()
     start(a, upstream, persist=False)
     assert b.get("/echo/before").status == 200
     eventually(lambda: count(a, {"url": "/echo/before"}) == 1)  # A's journal has it
@@ -209,10 +172,10 @@ def test_a_recording_outlives_a_redis_outage(
 
 
 def test_a_recording_in_progress_survives_redis_restarting_empty(
-        replicas: Replicas, upstream: Upstream, redis_server: RedisServer) -> None:
+        cluster: Cluster, upstream: Upstream, redis_server: RedisServer) -> None:
     """A Redis that lost everything gets the recording back from the replicas: a stop on
     either then ends it everywhere, with what was proxied since Redis came back."""
-    a, b = replicas.start(), replicas.start()
+    a, b = cluster.replica(), cluster.replica()
     start(a, upstream, persist=False)
     redis_server.stop()
     for client in (a, b):

@@ -38,3 +38,31 @@ def test_unmatched_is_journalled(client: Client) -> None:
     assert journal["requests"][0]["request"]["url"] == "/b"
     unmatched = client.get("/__admin/requests/unmatched").json()
     assert [r["url"] for r in unmatched["requests"]] == ["/b"]
+
+
+def test_a_repeated_miss_reports_the_scenario_state_and_stubs_of_now(client: Client) -> None:
+    """The same unmatched request again is answered with the same report, until a stub
+    changes or the closest stub's scenario moves on: then the report says so."""
+    client.stub({"name": "Step one", "scenarioName": "flow", "requiredScenarioState": "Started",
+                 "newScenarioState": "two", "request": {"method": "POST", "url": "/flow"},
+                 "response": {"body": "1"}})
+    client.stub({"name": "Step two", "scenarioName": "flow", "requiredScenarioState": "two",
+                 "request": {"method": "GET", "url": "/flow/next",
+                             "headers": {"X-Key": {"equalTo": "k1"}}},
+                 "response": {"body": "2"}})
+
+    def miss() -> str:
+        reply = client.get("/flow/next", headers=[("X-Key", "k2")])
+        assert reply.status == 404
+        return reply.text
+
+    first = miss()
+    assert "Step two" in first and miss() == first
+    assert "Started" in first
+    assert client.post("/flow", body=b"").status == 200  # the scenario moves to "two"
+    moved = miss()
+    assert moved != first and "Started" not in moved and miss() == moved
+    client.stub({"name": "Closer now", "request": {"method": "GET", "url": "/flow/next",
+                                                    "headers": {"X-Key": {"equalTo": "k2x"}}},
+                 "response": {"body": "3"}})
+    assert "Closer now" in miss()

@@ -4,12 +4,12 @@ without being brought back, removed with their state only when idle."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 import pytest
 
-from tests.redis_server import RedisServer, running_redis
+from tests.redis_server import RedisServer
 
 pytest.importorskip("redis", reason="the redis client is not installed (mockserver[redis])")
 
@@ -17,12 +17,6 @@ from mockserver.store.directory import Directory, Made  # noqa: E402 - after the
 from mockserver.store.redisdb import Keyspace, RedisStore  # noqa: E402
 
 T = TypeVar("T")
-
-
-@pytest.fixture
-def redis_server() -> Iterator[RedisServer]:
-    with running_redis() as server:
-        yield server
 
 
 def run(server: RedisServer, body: Callable[[Directory], Awaitable[T]]) -> T:

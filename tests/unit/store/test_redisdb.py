@@ -4,21 +4,14 @@ the scenario transition."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 
 import pytest
 
-from tests.redis_server import RedisServer, running_redis
+from tests.redis_server import RedisServer
 
 pytest.importorskip("redis", reason="the redis client is not installed (mockserver[redis])")
 
 from mockserver.store.redisdb import Keyspace, RedisStore  # noqa: E402 - after the skip
-
-
-@pytest.fixture
-def redis_server() -> Iterator[RedisServer]:
-    with running_redis() as server:
-        yield server
 
 
 def _store(server: RedisServer, prefix: str = "t") -> RedisStore:
