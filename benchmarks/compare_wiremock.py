@@ -330,8 +330,14 @@ def stop_all() -> None:
             print(f"warning: could not stop {server.name}: {exc}", file=sys.stderr)
 
 
+MOCKSERVER_PYTHON: str | None = None  # --python
+
+
 def mockserver_python() -> str:
-    """The repo's venv interpreter when there is one, else the one running this script."""
+    """`--python`, else the repo's venv interpreter when there is one, else the one running
+    this script."""
+    if MOCKSERVER_PYTHON is not None:
+        return MOCKSERVER_PYTHON
     venv = REPO / ".venv" / "bin" / "python"
     return str(venv) if venv.exists() else sys.executable
 
@@ -751,6 +757,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--mockserver-dir", default=str(REPO),
                         help="checkout whose mockserver/ package is measured (default: this "
                         "repo), e.g. a `git archive` export of a given commit")
+    parser.add_argument("--python", default=None,
+                        help="interpreter to run mockserver with, e.g. that of a venv made with "
+                        "a plain `pip install .` (the dev venv also loads test tools, which "
+                        "shows in start time and memory); default: the repo's .venv")
     parser.add_argument("--no-wiremock", action="store_true", help="ignore any jar")
     parser.add_argument("--duration", type=float, default=10, help="seconds per wrk round")
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds per server")
@@ -804,8 +814,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if shutil.which("wrk") is None:
         sys.exit("wrk is needed (Debian: apt-get install wrk)")
-    global MOCKSERVER_DIR
+    global MOCKSERVER_DIR, MOCKSERVER_PYTHON
     MOCKSERVER_DIR = Path(args.mockserver_dir).resolve()
+    MOCKSERVER_PYTHON = args.python
     if not (MOCKSERVER_DIR / "mockserver" / "__main__.py").is_file():
         sys.exit(f"--mockserver-dir {MOCKSERVER_DIR}: no mockserver/__main__.py there")
     jar = None if args.no_wiremock else find_jar(args.wiremock_jar)
