@@ -39,8 +39,17 @@ class Wire:
     """A raw client socket that reads answers one at a time, however they were split."""
 
     def __init__(self, port: int) -> None:
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+        self.port = port
+        self._sock: socket.socket | None = None
         self.buffer = b""
+
+    @property
+    def sock(self) -> socket.socket:
+        """Connected on first use: the servers here close a connection idle for 0.3 s, and a
+        test that stubs first (slow on a loaded machine) must not find it closed already."""
+        if self._sock is None:
+            self._sock = socket.create_connection(("127.0.0.1", self.port), timeout=10)
+        return self._sock
 
     def send(self, data: bytes) -> None:
         self.sock.sendall(data)
@@ -100,7 +109,8 @@ class Wire:
             return True
 
     def close(self) -> None:
-        self.sock.close()
+        if self._sock is not None:
+            self._sock.close()
 
 
 @pytest.fixture
