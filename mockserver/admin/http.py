@@ -119,6 +119,12 @@ def server_of(request: web.Request) -> ServerState:
     return request.app[STATE]
 
 
+def _reads_journal(path: str) -> bool:
+    """Verification and journal listings (and the journal's reset), which with replicas
+    must cover every request answered before they were asked."""
+    return "/__admin/requests" in path or path.endswith("/__admin/near-misses/request-pattern")
+
+
 def _select_scope(request: web.Request) -> None:
     """`/__ns/{name}/__admin/...` or `X-Mock-Namespace` picks a namespace (made on first use)."""
     name = request.match_info.get(NAMESPACE_PARAM) or request.headers.get(NAMESPACE_HEADER)
@@ -202,7 +208,10 @@ def admin_errors(handler: Handler) -> Handler:
             with timedregex.request_budget():  # a verification may meet thousands of matches
                 if shared is None:
                     return await handler(request)
-                await scope.refresh()  # every replica's journal, the newest stubs
+                if _reads_journal(request.path):
+                    await scope.settle()  # every request answered anywhere before now
+                else:
+                    await scope.refresh()  # every replica's journal, the newest stubs
                 scope.admit()  # a namespace made here that the store refused (its limit)
                 response = await handler(request)
                 await shared.drain()  # the change is in the store before the client hears

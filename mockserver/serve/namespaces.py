@@ -94,6 +94,12 @@ class Namespace(Scope):
             await base.refresh(journal=False)
         await super().refresh()
 
+    async def settle(self) -> None:
+        base = self.base.shared
+        if base is not None:
+            await base.refresh(journal=False)
+        await super().settle()
+
     def admit(self) -> None:
         if self.refused is not None:
             raise self.refused

@@ -108,6 +108,14 @@ class Scope:
         if self.shared is not None:
             await self.shared.refresh()
 
+    async def settle(self) -> None:
+        """Before reading the journal, with a store: as `refresh`, with every request any
+        replica answered before now in the journal (their entries are otherwise written a
+        few milliseconds after the answer: a verification right after a call through a
+        load balancer would miss the call)."""
+        if self.shared is not None:
+            await self.shared.settle()
+
     def admit(self) -> None:
         """Raise when this scope may not be used (a namespace the shared store refused)."""
 

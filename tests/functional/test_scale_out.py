@@ -55,6 +55,22 @@ def test_admin_reads_on_any_replica_cover_every_replicas_requests(cluster: Clust
         assert client.get("/__admin/requests").json()["meta"]["total"] == 9
 
 
+def test_a_verification_right_after_a_call_on_another_replica_counts_it(
+        cluster: Cluster) -> None:
+    """Behind a load balancer the call and the verification that follows it at once may reach
+    different replicas: the verification still counts the call, every time."""
+    a, b = cluster.replica(), cluster.replica()
+    a.stub({"request": {"urlPath": "/paid"}, "response": {"status": 200}})
+    eventually(lambda: serves(b, "/paid", 200))
+    assert a.post("/__admin/requests/reset").status == 200
+    seen = []
+    for i in range(1, 21):
+        assert b.get(f"/paid?n={i}").status == 200
+        seen.append(count(a, {"urlPath": "/paid"}))  # no waiting in between
+    assert seen == list(range(1, 21))
+    assert len(a.get("/__admin/requests").json()["requests"]) == 20
+
+
 def test_a_scenario_transition_has_exactly_one_winner_across_replicas(cluster: Cluster) -> None:
     """Concurrent requests on three replicas race for one transition: one of them wins."""
     replicas = [cluster.replica() for _ in range(3)]
