@@ -19,6 +19,7 @@ import pytest
 from mockserver.serve.runner import ThreadedRunner
 from mockserver.settings import ServerOptions
 from tests.redis_server import RedisServer, running_redis
+from tests.upstream import Upstream, running_upstream
 
 if TYPE_CHECKING:
     from tests.cluster import Cluster
@@ -167,6 +168,13 @@ def cli_process(root: Path, *args: str) -> Iterator[tuple[Client, Path, subproce
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+@pytest.fixture
+def upstream() -> Iterator[Upstream]:
+    """A real HTTP upstream on a free loopback port (the API a proxy or recording targets)."""
+    with running_upstream() as up:
+        yield up
 
 
 @pytest.fixture

@@ -6,23 +6,16 @@ import json
 import socket
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
 import yaml
 
-from tests.upstream import Upstream, running_upstream
+from tests.upstream import Upstream
 
 ORDER = {"id": 7, "status": "paid", "total": 12.5, "items": [{"sku": "A1", "qty": 2}],
          "meta": {"requestId": "r-1"}}
-
-
-@pytest.fixture
-def upstream() -> Iterator[Upstream]:
-    with running_upstream() as up:
-        yield up
 
 
 def write_stubs(root: Path, stubs: list[dict[str, object]]) -> None:

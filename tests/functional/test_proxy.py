@@ -7,21 +7,12 @@ import http.client
 import json
 import socket
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from mockserver.serve.runner import ThreadedRunner
 from tests.conftest import Client, start_server
-from tests.upstream import BINARY, Upstream, running_upstream
-
-
-@pytest.fixture
-def upstream() -> Iterator[Upstream]:
-    with running_upstream() as up:
-        yield up
+from tests.upstream import BINARY, Upstream
 
 
 def proxy_stub(client: Client, base: str, request: dict[str, Any] | None = None,

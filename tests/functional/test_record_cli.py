@@ -16,16 +16,10 @@ import pytest
 import yaml
 
 from tests.conftest import Client, start_server
-from tests.upstream import PNG, Upstream, running_upstream
+from tests.upstream import PNG, Upstream
 
 REPO = Path(__file__).resolve().parents[2]
 SECRETS = ("SECRET", "sk_live_42", "hunter22")
-
-
-@pytest.fixture
-def upstream() -> Iterator[Upstream]:
-    with running_upstream() as up:
-        yield up
 
 
 @dataclass

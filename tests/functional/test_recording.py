@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,27 +11,10 @@ import yaml
 
 from mockserver.serve.runner import ThreadedRunner
 from tests.conftest import Client, start_server
-from tests.upstream import BINARY, PNG, Upstream, running_upstream
+from tests.recording import start, stop
+from tests.upstream import BINARY, PNG, Upstream
 
 SECRETS = ("SECRET", "sk_live_abc", "hunter2")
-
-
-@pytest.fixture
-def upstream() -> Iterator[Upstream]:
-    with running_upstream() as up:
-        yield up
-
-
-def start(client: Client, upstream: Upstream, **spec: Any) -> None:
-    reply = client.post("/__admin/recordings/start",
-                        json_body={"targetBaseUrl": upstream.url, **spec})
-    assert (reply.status, reply.json()) == (200, {})
-
-
-def stop(client: Client) -> list[dict[str, Any]]:
-    reply = client.post("/__admin/recordings/stop")
-    assert reply.status == 200, reply.text
-    return list(reply.json()["mappings"])
 
 
 def files_under(root: Path) -> dict[str, bytes]:

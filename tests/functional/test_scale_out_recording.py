@@ -4,41 +4,21 @@ snapshot may each reach a different replica (a real upstream and real redis-serv
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
 
-import pytest
 import yaml
 
 from tests.cluster import Cluster, count
 from tests.conftest import Client
+from tests.recording import start, stop
 from tests.redis_server import RedisServer, eventually
-from tests.upstream import Upstream, running_upstream
-
-
-@pytest.fixture
-def upstream() -> Iterator[Upstream]:
-    with running_upstream() as up:
-        yield up
+from tests.upstream import Upstream
 
 
 def status(client: Client) -> str:
     reply = client.get("/__admin/recordings/status")
     assert reply.status == 200, reply.text
     return str(reply.json()["status"])
-
-
-def start(client: Client, upstream: Upstream, **spec: Any) -> None:
-    reply = client.post("/__admin/recordings/start",
-                        json_body={"targetBaseUrl": upstream.url, **spec})
-    assert (reply.status, reply.json()) == (200, {})
-
-
-def stop(client: Client) -> list[dict[str, Any]]:
-    reply = client.post("/__admin/recordings/stop")
-    assert reply.status == 200, reply.text
-    return list(reply.json()["mappings"])
 
 
 def stub_urls(client: Client) -> list[str]:

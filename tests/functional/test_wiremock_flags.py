@@ -14,7 +14,6 @@ import ssl
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -25,7 +24,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 
 from tests.conftest import Client, cli_server
-from tests.upstream import Upstream, running_upstream
+from tests.upstream import Upstream
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -41,12 +40,6 @@ def events(log: Path) -> list[dict[str, object]]:
         except ValueError:
             continue  # a warning printed before logging was set up
     return out
-
-
-@pytest.fixture
-def upstream() -> Iterator[Upstream]:
-    with running_upstream() as up:
-        yield up
 
 
 @pytest.mark.parametrize("flag", ["--extensions=com.example.Ext", "--enable-browser-proxying",
