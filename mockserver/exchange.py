@@ -11,6 +11,7 @@ import itertools
 import json
 import os
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from email.parser import BytesParser
 from email.policy import HTTP
@@ -287,11 +288,15 @@ class Request:
         body = self.body
         if len(body) > SIGNATURE_BODY:
             return None
-        return (self.method, self.base_path, self.url, tuple(self.headers), body)
+        return (self.method, self.base_path, self.url, tuple(self._sent_headers()), body)
 
     def head_size(self) -> int:
         """The URL's and headers' length, as the journal charges them."""
-        return len(self.url) + sum(map(len, itertools.chain.from_iterable(self.headers)))
+        return len(self.url) + sum(map(len, itertools.chain.from_iterable(self._sent_headers())))
+
+    def _sent_headers(self) -> Sequence[tuple[str | bytes, str | bytes]]:
+        """The headers in the cheapest form at hand, for measuring and telling apart."""
+        return self.headers
 
     def forget_derived(self) -> None:
         """Drop the cached views (decoded query, header index, parsed body...): they are
@@ -466,17 +471,10 @@ class WireRequest(Request):
         sockname = self._sockname
         return int(sockname[1]) if isinstance(sockname, tuple) and len(sockname) > 1 else 0
 
-    def signature(self) -> tuple[object, ...] | None:
-        """As `Request.signature`, with the parser's header bytes (not decoded for this)."""
-        body = self.body
-        if len(body) > SIGNATURE_BODY:
-            return None
-        return (self.method, self.base_path, self.url, tuple(self.raw_headers), body)
-
-    def head_size(self) -> int:
-        """As `Request.head_size`, from the parser's bytes (decoding them only to measure
-        would undo the point of keeping them)."""
-        return len(self.url) + sum(map(len, itertools.chain.from_iterable(self.raw_headers)))
+    def _sent_headers(self) -> Sequence[tuple[str | bytes, str | bytes]]:
+        """The parser's bytes: decoding them only to measure or compare would undo the point
+        of keeping them."""
+        return self.raw_headers
 
     def forget_derived(self) -> None:
         """Also drops the decoded headers: the parser's bytes are kept and decode again."""

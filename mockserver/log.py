@@ -96,7 +96,7 @@ def configure(
     def factory(*args: Any) -> LineWriter:
         return writer
 
-    configure_masks_cleared()
+    clear_url_masks()
     structlog.configure(
         processors=[*_PROCESSORS, _masking, *_renderers(log_format)],
         wrapper_class=structlog.make_filtering_bound_logger(level),
@@ -158,7 +158,7 @@ def mask_urls(mask: Callable[[str], str]) -> None:
     _masking.add(mask)
 
 
-def configure_masks_cleared() -> None:
+def clear_url_masks() -> None:
     """Forget the URL masks (a new configuration, or a test restoring the old one)."""
     _masking.clear()
 

@@ -251,6 +251,7 @@ def test_shutdown_stops_a_server_started_from_python(root_dir: Path) -> None:
     try:
         reply = Client(runner.port).post("/__admin/shutdown")
         assert reply.status == 200
+        runner._watcher.result(timeout=30)  # the stop the shutdown set off has finished
         assert refuses_connections(runner.port, within=3.0)
     finally:
         runner.stop()

@@ -44,7 +44,7 @@ def structlog_as_it_was() -> Iterator[None]:
     """The command line's configuration is process-wide: put back what was there."""
     saved = structlog.get_config()
     yield
-    log.configure_masks_cleared()
+    log.clear_url_masks()
     structlog.configure(**saved)
 
 
